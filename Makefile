@@ -1,0 +1,59 @@
+# Quick start: `make run` serves the bundled fixtures on port 8080; `make test` runs
+# the whole suite (plain build, then AddressSanitizer + UndefinedBehaviorSanitizer).
+# Both install the Debian packages they need when run as root.
+
+PACKAGES := build-essential cmake pkg-config clang clang-format \
+            libmicrohttpd-dev libcjson-dev libsqlite3-dev libcurl4-openssl-dev
+JOBS     := $(shell nproc 2>/dev/null || echo 2)
+BUILD    := build
+ASAN     := build-asan
+PORT     ?= 8080
+
+.PHONY: all deps build run test test-plain test-asan format format-check bench fuzz clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
+	        || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        export DEBIAN_FRONTEND=noninteractive; \
+	        apt-get update && apt-get install -y $$missing; \
+	    else \
+	        echo "missing packages; run: sudo apt-get install -y$$missing"; exit 1; \
+	    fi; \
+	fi
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/campaign-mock --port $(PORT)
+
+format-check: deps
+	cmake -DSOURCE_DIR=$(CURDIR) -P cmake/format.cmake
+
+format: deps
+	cmake -DSOURCE_DIR=$(CURDIR) -DFIX=1 -P cmake/format.cmake
+
+test-plain: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DCAMPAIGN_MOCK_SANITIZE=ON
+	cmake --build $(ASAN) -j $(JOBS)
+	cd $(ASAN) && ctest --output-on-failure -j $(JOBS)
+
+test: format-check test-plain test-asan
+
+bench: build
+	./$(BUILD)/bench-campaign-mock
+
+clean:
+	rm -rf $(BUILD) $(ASAN)

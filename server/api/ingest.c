@@ -1,0 +1,385 @@
+/*
+ * Trigger and status handlers. Each runs one transaction: resolve the tenant (from
+ * the template on first use), read the mapping and the request, let the model decide,
+ * write what changed, then render Adobe's documented body from the resulting state.
+ */
+#include "api/ingest.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "api/gateway.h"
+#include "errors.h"
+#include "fixtures/fixtures.h"
+#include "log.h"
+#include "utf8.h"
+
+/* Request ids are positive and at most 2^53, the largest integer a JSON client
+ * (JavaScript, for one) reads back exactly. */
+#define REQUEST_ID_MAX 9007199254740992LL
+
+static int parse_digits(long long *out, const char *s, size_t n, char *why, size_t why_size)
+{
+    if (n == 0) {
+        snprintf(why, why_size, "requestId is empty");
+        return -1;
+    }
+    long long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i])) {
+            snprintf(why, why_size, "requestId \"%.*s\" is not a positive integer",
+                     (int)(n > 40 ? 40 : n), s);
+            return -1;
+        }
+        if (v > (REQUEST_ID_MAX - (s[i] - '0')) / 10) {
+            snprintf(why, why_size, "requestId %.40s%s is out of range (1 to %lld)", s,
+                     n > 40 ? "..." : "", REQUEST_ID_MAX);
+            return -1;
+        }
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v < 1) {
+        snprintf(why, why_size, "requestId must be at least 1");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Adobe's sample notation: {"requestId"="3520"} (neither JSON nor a query string). */
+static int parse_sample_notation(long long *out, const char *body, char *why, size_t why_size)
+{
+    const char *p = strstr(body, "\"requestId\"");
+    if (!p)
+        return 1;
+    p += strlen("\"requestId\"");
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p != '=')
+        return 1;
+    p++;
+    while (isspace((unsigned char)*p))
+        p++;
+    int quoted = *p == '"';
+    p += quoted;
+    size_t n = 0;
+    while (isdigit((unsigned char)p[n]))
+        n++;
+    if (quoted && p[n] != '"')
+        return 1;
+    return parse_digits(out, p, n, why, why_size);
+}
+
+int ingest_request_id_parse(long long *out, const char *query, const char *body,
+                            size_t body_len, int *missing, char *why, size_t why_size)
+{
+    *missing = 0;
+    if (query)
+        return parse_digits(out, query, strlen(query), why, why_size);
+    size_t start = 0;
+    while (start < body_len && isspace((unsigned char)body[start]))
+        start++;
+    if (start == body_len) {
+        *missing = 1;
+        snprintf(why, why_size, "requestId is missing: pass ?requestId=N or a JSON body "
+                                "{\"requestId\": N}");
+        return -1;
+    }
+    if (!utf8_valid(body, body_len)) {
+        snprintf(why, why_size, "the request body is not valid UTF-8");
+        return -1;
+    }
+    cJSON *doc = cJSON_ParseWithLength(body, body_len);
+    if (!doc) {
+        if (memchr(body, '\0', body_len) == NULL) {
+            int rc = parse_sample_notation(out, body, why, why_size);
+            if (rc <= 0)
+                return rc;
+        }
+        snprintf(why, why_size, "the request body is not valid JSON");
+        return -1;
+    }
+    int rc = -1;
+    const cJSON *id = cJSON_IsObject(doc) ? cJSON_GetObjectItemCaseSensitive(doc, "requestId")
+                                          : NULL;
+    if (!cJSON_IsObject(doc)) {
+        snprintf(why, why_size, "the request body must be a JSON object {\"requestId\": N}");
+    } else if (!id) {
+        *missing = 1;
+        snprintf(why, why_size, "requestId is missing: pass ?requestId=N or a JSON body "
+                                "{\"requestId\": N}");
+    } else if (cJSON_IsString(id)) {
+        rc = parse_digits(out, id->valuestring, strlen(id->valuestring), why, why_size);
+    } else if (cJSON_IsNumber(id)) {
+        double d = id->valuedouble;
+        if (d != floor(d) || d < 1) {
+            snprintf(why, why_size, "requestId %.17g is not a positive integer", d);
+        } else if (d > (double)REQUEST_ID_MAX) {
+            snprintf(why, why_size, "requestId %.17g is out of range (1 to %lld)", d,
+                     REQUEST_ID_MAX);
+        } else {
+            *out = (long long)d;
+            rc = 0;
+        }
+    } else {
+        snprintf(why, why_size, "requestId must be a number or a numeric string");
+    }
+    cJSON_Delete(doc);
+    return rc;
+}
+
+/* --- shared lookups ---------------------------------------------------------------- */
+
+enum lookup { FOUND = 0, NO_TENANT, NO_MAPPING };
+
+static enum lookup lookup_error(struct reply *rep, enum lookup l, const char *tenant,
+                                const char *mapping)
+{
+    if (l == NO_TENANT) {
+        if (fixtures_tenant_name_valid(tenant))
+            errors_reply(rep, ERR_UNKNOWN_TENANT,
+                         "unknown organization \"%.128s\": no such tenant in the fixtures and "
+                         "no template tenant \"*\"",
+                         tenant);
+        else
+            errors_reply(rep, ERR_UNKNOWN_TENANT,
+                         "unknown organization \"%.128s\": tenant names are 1 to 128 "
+                         "characters of A-Z a-z 0-9 @ . _ -",
+                         tenant);
+    } else if (l == NO_MAPPING) {
+        errors_reply(rep, ERR_UNKNOWN_MAPPING,
+                     "XDM Mapping ID: %.128s does not exist for organization %.128s", mapping,
+                     tenant);
+    }
+    return l;
+}
+
+static void store_failure(struct reply *rep, struct store *st, int rc)
+{
+    if (rc == STORE_BUSY) {
+        errors_reply(rep, ERR_UNAVAILABLE, "the database is busy; retry");
+        reply_header_add(rep, "Retry-After", "1");
+        return;
+    }
+    log_msg(LOG_ERROR, "store: %s", store_errmsg(st));
+    errors_reply(rep, ERR_INTERNAL, "internal error in the state store");
+}
+
+/* Finds tenant (creating it from the template) and its mapping. */
+static int find_mapping(struct app *app, struct store *st, const char *tenant,
+                        const char *mapping, struct model_mapping *out, enum lookup *l)
+{
+    *l = FOUND;
+    if (!fixtures_tenant_name_valid(tenant)) {
+        *l = NO_TENANT;
+        return 0;
+    }
+    int rc = app_tenant_ensure(app, st, tenant);
+    if (rc == STORE_NOTFOUND) {
+        *l = NO_TENANT;
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
+    if (!fixtures_mapping_id_valid(mapping)) {
+        *l = NO_MAPPING;
+        return 0;
+    }
+    rc = store_mapping_get(st, tenant, mapping, out);
+    if (rc == STORE_NOTFOUND) {
+        *l = NO_MAPPING;
+        return 0;
+    }
+    return rc;
+}
+
+/* Stores an advanced request and the mapping's changed records when they moved. */
+static int save_progress(struct store *st, const struct model_request *r,
+                         const struct model_mapping *m, long long changed)
+{
+    int rc = store_request_update(st, r);
+    if (rc == 0 && changed != m->changed_records)
+        rc = store_mapping_set_changed(st, m->tenant, m->id, changed);
+    return rc;
+}
+
+/* --- trigger ----------------------------------------------------------------------- */
+
+struct trigger {
+    struct app *app;
+    const char *tenant, *mapping;
+    enum lookup lookup;
+    enum model_trigger_verdict verdict;
+    long long request_id;
+};
+
+static int trigger_tx(struct store *st, void *arg)
+{
+    struct trigger *t = arg;
+    struct model_mapping m;
+    int rc = find_mapping(t->app, st, t->tenant, t->mapping, &m, &t->lookup);
+    if (rc < 0 || t->lookup != FOUND)
+        return rc;
+    long long now = clock_now_ms(&t->app->clock);
+    struct model_request r;
+    int has = 0;
+    rc = store_request_in_progress(st, t->tenant, t->mapping, &r);
+    if (rc == 0) {
+        long long changed = m.changed_records;
+        if (model_request_advance(&r, now, 0, &changed)) {
+            rc = save_progress(st, &r, &m, changed);
+            if (rc < 0)
+                return rc;
+            m.changed_records = changed;
+        }
+        has = r.status == STATUS_IN_PROGRESS;
+        t->request_id = r.id;
+    } else if (rc != STORE_NOTFOUND) {
+        return rc;
+    }
+    t->verdict = model_trigger_decide(&m, has);
+    if (t->verdict != TRIGGER_SUBMITTED)
+        return 0;
+
+    struct model_step step;
+    rc = store_script_pop(st, t->tenant, t->mapping, &step);
+    if (rc == STORE_NOTFOUND)
+        step = m.default_step;
+    else if (rc < 0)
+        return rc;
+    char batch[MODEL_BATCH_LEN + 1] = "";
+    if (step.outcome == OUTCOME_FAILED_UPLOAD && !step.batch_id[0] &&
+        (rc = app_draw_batch_id(st, batch)) < 0)
+        return rc;
+    long long id;
+    if ((rc = app_next_request_id(st, &id)) < 0)
+        return rc;
+    model_request_create(&r, id, t->tenant, t->mapping, now, &step, batch);
+    rc = store_request_insert(st, &r);
+    if (rc == 0)
+        t->request_id = id;
+    return rc;
+}
+
+void handle_ingest_post(struct app *app, const struct http_request *req, struct reply *rep)
+{
+    const char *tenant = req->params[0], *mapping = req->params[1];
+    reply_set_field(rep->tenant, sizeof(rep->tenant), tenant);
+    reply_set_field(rep->mapping, sizeof(rep->mapping), mapping);
+    if (gateway_authorize(app, req, tenant, 1, rep) < 0)
+        return;
+    /* A body on the trigger is ignored, as Adobe documents none. */
+    struct trigger t = {app, tenant, mapping, FOUND, TRIGGER_SUBMITTED, -1};
+    int rc = store_transact(app->store, trigger_tx, &t);
+    if (rc == STORE_CONSTRAINT) {
+        /* Only reachable if two writers raced past the lock: the index refused the
+         * second In Progress request, so the answer is the first one's id. */
+        t.verdict = TRIGGER_ALREADY_IN_PROGRESS;
+        struct model_request r;
+        if (store_request_in_progress(app->store, tenant, mapping, &r) == 0) {
+            t.request_id = r.id;
+            rc = 0;
+        }
+    }
+    if (rc < 0) {
+        store_failure(rep, app->store, rc);
+        return;
+    }
+    if (lookup_error(rep, t.lookup, tenant, mapping) != FOUND)
+        return;
+    size_t len = 0;
+    char *body = model_render_trigger(t.verdict, mapping, t.request_id, &len);
+    if (!body) {
+        errors_reply(rep, ERR_INTERNAL, "out of memory");
+        return;
+    }
+    reply_json_take(rep, 200, body, len);
+    if (t.verdict == TRIGGER_SUBMITTED || t.verdict == TRIGGER_ALREADY_IN_PROGRESS)
+        rep->request_id = t.request_id;
+    static const char *const notes[] = {"not published", "not stopped", "already in progress",
+                                        "submitted"};
+    reply_set_field(rep->note, sizeof(rep->note), notes[t.verdict]);
+}
+
+/* --- status ------------------------------------------------------------------------ */
+
+struct status {
+    struct app *app;
+    const char *tenant, *mapping;
+    long long id;
+    enum lookup lookup;
+    int found;
+    struct model_request r;
+};
+
+static int status_tx(struct store *st, void *arg)
+{
+    struct status *s = arg;
+    struct model_mapping m;
+    int rc = find_mapping(s->app, st, s->tenant, s->mapping, &m, &s->lookup);
+    if (rc < 0 || s->lookup != FOUND)
+        return rc;
+    rc = store_request_get(st, s->id, &s->r);
+    if (rc == STORE_NOTFOUND)
+        return 0;
+    if (rc < 0)
+        return rc;
+    /* A request of another tenant or mapping is as unknown as one that never was. */
+    if (strcmp(s->r.tenant, s->tenant) != 0 || strcmp(s->r.mapping, s->mapping) != 0)
+        return 0;
+    s->found = 1;
+    long long changed = m.changed_records;
+    if (model_request_advance(&s->r, clock_now_ms(&s->app->clock), 1, &changed))
+        rc = save_progress(st, &s->r, &m, changed);
+    return rc;
+}
+
+void handle_ingest_get(struct app *app, const struct http_request *req, struct reply *rep)
+{
+    const char *tenant = req->params[0], *mapping = req->params[1];
+    reply_set_field(rep->tenant, sizeof(rep->tenant), tenant);
+    reply_set_field(rep->mapping, sizeof(rep->mapping), mapping);
+    if (gateway_authorize(app, req, tenant, 0, rep) < 0)
+        return;
+    struct status s;
+    memset(&s, 0, sizeof(s));
+    s.app = app;
+    s.tenant = tenant;
+    s.mapping = mapping;
+    int missing = 0;
+    char why[200];
+    if (ingest_request_id_parse(&s.id, http_request_query(req, "requestId"), req->body,
+                                req->body_len, &missing, why, sizeof(why)) < 0) {
+        errors_reply(rep, missing ? ERR_REQUEST_ID_MISSING : ERR_REQUEST_ID_INVALID, "%s", why);
+        return;
+    }
+    rep->request_id = s.id;
+    int rc = store_transact(app->store, status_tx, &s);
+    if (rc < 0) {
+        store_failure(rep, app->store, rc);
+        return;
+    }
+    if (lookup_error(rep, s.lookup, tenant, mapping) != FOUND)
+        return;
+    if (!s.found) {
+        errors_reply(rep, ERR_UNKNOWN_REQUEST,
+                     "requestId %lld is not an ingestion request of XDM Mapping ID: %.128s in "
+                     "organization %.128s",
+                     s.id, mapping, tenant);
+        return;
+    }
+    size_t len = 0;
+    char *body = model_render_status(&s.r, &len);
+    if (!body) {
+        errors_reply(rep, ERR_INTERNAL, "out of memory");
+        return;
+    }
+    reply_json_take(rep, 200, body, len);
+    reply_set_field(rep->note, sizeof(rep->note), model_status_name(s.r.status));
+}

@@ -1,0 +1,139 @@
+/*
+ * Application set-up and the few state operations shared by several handlers.
+ */
+#include "app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "log.h"
+#include "rng.h"
+
+int app_fixtures_read(const struct config *cfg, struct fixture_set *out, struct problems *p)
+{
+    if (cfg->n_fixtures == 0)
+        return fixtures_read_bundled(out, p);
+    return fixtures_read(out, cfg->fixtures, cfg->n_fixtures, p);
+}
+
+struct load_arg {
+    struct app *app;
+    int loaded;
+};
+
+/* On a fresh database, applies the fixtures and seeds the generator and clock. */
+static int load_if_fresh(struct store *st, void *arg)
+{
+    struct load_arg *a = arg;
+    long long v;
+    int rc = store_meta_get(st, "loaded", &v);
+    if (rc == 0)
+        return 0;
+    if (rc != STORE_NOTFOUND)
+        return rc;
+    rc = fixtures_apply(st, &a->app->fixtures);
+    if (rc == 0)
+        rc = store_meta_set(st, "rng_state", (long long)a->app->cfg->seed);
+    if (rc == 0)
+        rc = store_meta_set(st, "manual_clock_ms", CLOCK_MANUAL_EPOCH_MS);
+    a->loaded = rc == 0;
+    return rc;
+}
+
+int app_open(struct app *app, const struct config *cfg, char *err, size_t err_size)
+{
+    memset(app, 0, sizeof(*app));
+    app->cfg = cfg;
+    app->clock.mode = cfg->clock;
+    pthread_mutex_init(&app->lock, NULL);
+
+    struct problems p;
+    problems_init(&p);
+    if (app_fixtures_read(cfg, &app->fixtures, &p) < 0) {
+        snprintf(err, err_size, "%s", p.text ? p.text : "invalid fixtures\n");
+        size_t n = strlen(err);
+        if (n && err[n - 1] == '\n')
+            err[n - 1] = '\0';
+        problems_free(&p);
+        return -1;
+    }
+    problems_free(&p);
+
+    char why[256];
+    if (store_open(&app->store, cfg->db, why, sizeof(why)) < 0) {
+        snprintf(err, err_size, "cannot open database %s: %s", cfg->db, why);
+        fixtures_free(&app->fixtures);
+        return -1;
+    }
+    struct load_arg arg = {app, 0};
+    int rc = store_transact(app->store, load_if_fresh, &arg);
+    long long manual = CLOCK_MANUAL_EPOCH_MS;
+    if (rc == 0)
+        rc = store_meta_get(app->store, "manual_clock_ms", &manual);
+    if (rc < 0) {
+        snprintf(err, err_size, "cannot load fixtures into %s: %s", cfg->db,
+                 store_errmsg(app->store));
+        store_close(app->store);
+        fixtures_free(&app->fixtures);
+        return -1;
+    }
+    app->clock.manual_ms = manual;
+    if (!arg.loaded)
+        log_msg(LOG_INFO, "database %s already holds state: continuing it", cfg->db);
+    return 0;
+}
+
+void app_close(struct app *app)
+{
+    store_close(app->store);
+    fixtures_free(&app->fixtures);
+    pthread_mutex_destroy(&app->lock);
+    app->store = NULL;
+}
+
+int app_tenant_ensure(struct app *app, struct store *st, const char *name)
+{
+    (void)app;
+    int rc = store_tenant_get(st, name, NULL);
+    if (rc != STORE_NOTFOUND)
+        return rc;
+    char *text = NULL;
+    rc = store_tenant_get(st, "*", &text);
+    if (rc < 0)
+        return rc;
+    cJSON *tmpl = cJSON_Parse(text);
+    free(text);
+    if (!tmpl)
+        return STORE_ERROR;
+    rc = fixtures_tenant_apply(st, name, tmpl);
+    cJSON_Delete(tmpl);
+    if (rc == 0)
+        log_msg(LOG_DEBUG, "tenant %s created from the template", name);
+    return rc;
+}
+
+int app_draw_batch_id(struct store *st, char out[33])
+{
+    long long state = 0;
+    int rc = store_meta_get(st, "rng_state", &state);
+    if (rc < 0 && rc != STORE_NOTFOUND)
+        return rc;
+    uint64_t s = (uint64_t)state;
+    rng_hex32(out, &s);
+    return store_meta_set(st, "rng_state", (long long)s);
+}
+
+int app_next_request_id(struct store *st, long long *out)
+{
+    long long next = 1;
+    int rc = store_meta_get(st, "next_request_id", &next);
+    if (rc < 0 && rc != STORE_NOTFOUND)
+        return rc;
+    rc = store_meta_set(st, "next_request_id", next + 1);
+    if (rc == 0)
+        *out = next;
+    return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * The application: configuration, store, clock and the lock that serializes every
+ * handler. Handlers receive a struct app and run with app->lock held, so a request's
+ * read-decide-write sequence is atomic even before the database enforces it.
+ */
+#ifndef CAMPAIGN_APP_H
+#define CAMPAIGN_APP_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "clock.h"
+#include "config.h"
+#include "fixtures/fixtures.h"
+#include "store/store.h"
+
+struct app {
+    const struct config *cfg;
+    struct store *store;
+    struct mock_clock clock;
+    struct fixture_set fixtures; /* the set last loaded (clients, faults, tenants) */
+    pthread_mutex_t lock;
+};
+
+/* Opens the store, validates the fixtures and, on a fresh database, loads them.
+ * A database that already holds state keeps it (a restart continues). On failure
+ * writes the reason (possibly several lines of fixture problems) into err. */
+int app_open(struct app *app, const struct config *cfg, char *err, size_t err_size);
+void app_close(struct app *app);
+
+/* Reads the configured fixtures (files, or the bundled set). 0 or -1 with problems. */
+int app_fixtures_read(const struct config *cfg, struct fixture_set *out, struct problems *p);
+
+/* Makes sure tenant name exists, creating it from the template '*' when there is one.
+ * Call inside a transaction. 0, STORE_NOTFOUND (no such tenant and no template), or a
+ * store error. */
+int app_tenant_ensure(struct app *app, struct store *st, const char *name);
+
+/* Draws a batch id from the seeded generator whose state lives in the database.
+ * Call inside a transaction. */
+int app_draw_batch_id(struct store *st, char out[33]);
+
+/* Takes the next request id from the sequence. Call inside a transaction. */
+int app_next_request_id(struct store *st, long long *out);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * The server clock. Nothing else in campaign-mock reads time. In real mode it is the
+ * wall clock; in manual mode it stands still until the control API moves it, which
+ * makes every afterMs decision reproducible.
+ */
+#ifndef CAMPAIGN_CLOCK_H
+#define CAMPAIGN_CLOCK_H
+
+#include <stddef.h>
+
+enum clock_mode { CLOCK_MODE_REAL = 0, CLOCK_MODE_MANUAL = 1 };
+
+/* Where a manual clock starts on a fresh database: 2025-01-01T00:00:00.000Z. */
+#define CLOCK_MANUAL_EPOCH_MS 1735689600000LL
+
+struct mock_clock {
+    enum clock_mode mode;
+    long long manual_ms; /* the manual clock's reading; unused in real mode */
+};
+
+/* "real" | "manual"; 0 on success, -1 when unknown. */
+int clock_mode_parse(enum clock_mode *out, const char *s);
+const char *clock_mode_name(enum clock_mode mode);
+
+/* Server time in milliseconds since the Unix epoch. */
+long long clock_now_ms(const struct mock_clock *c);
+
+/* Wall time in ms since the epoch (journal wall time), whatever the mode. */
+long long clock_wall_ms(void);
+
+/* A monotonic reading in ms, for durations and delays. */
+double clock_monotonic_ms(void);
+
+/* Formats ms since the epoch as "2025-01-01T00:00:00.000Z"; buf needs 32 bytes. */
+void clock_format_iso(char *buf, size_t size, long long ms);
+
+/* Parses "YYYY-MM-DDTHH:MM:SS[.mmm]Z"; 0 on success, -1 when malformed. */
+int clock_parse_iso(long long *out, const char *s);
+
+#endif

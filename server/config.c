@@ -1,0 +1,227 @@
+/*
+ * Command-line and environment parsing. Every option has an environment twin named
+ * CAMPAIGN_MOCK_<OPTION> (dashes become underscores, letters upper case).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char config_usage[] =
+    "usage: campaign-mock [serve] [options]     run the server (default command)\n"
+    "       campaign-mock check PATH...         validate fixture files\n"
+    "       campaign-mock probe [URL]           exit 0 when the server answers /_mock/health\n"
+    "       campaign-mock --help | --version\n"
+    "\n"
+    "options (each also read from CAMPAIGN_MOCK_<NAME>, e.g. CAMPAIGN_MOCK_PORT):\n"
+    "  --host ADDR           bind address (default 127.0.0.1)\n"
+    "  --port N              port (default 8080; 0 picks a free port)\n"
+    "  --port-file PATH      write the bound port there once listening\n"
+    "  --fixtures PATH       fixture file or directory, repeatable (default: bundled set)\n"
+    "  --db PATH             SQLite database (default :memory:; a file keeps state)\n"
+    "  --auth MODE           off | presence (default) | strict\n"
+    "  --clock MODE          real (default) | manual (moves only when told)\n"
+    "  --seed N              seeds every random choice (default 0)\n"
+    "  --admin-token TOKEN   /_mock/* then requires header X-Mock-Admin-Token: TOKEN\n"
+    "  --journal-max N       journal entries kept, oldest evicted first (default 100000)\n"
+    "  --log-format FORMAT   text (default) | json\n"
+    "  --log-level LEVEL     error | warn | info (default) | debug\n";
+
+const char *config_auth_name(enum auth_mode mode)
+{
+    return mode == AUTH_OFF ? "off" : mode == AUTH_STRICT ? "strict" : "presence";
+}
+
+static int parse_ll(long long *out, const char *s, long long min, long long max)
+{
+    if (!*s)
+        return -1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Applies one option; value may be NULL only for flags without a value. */
+static int apply(struct config *c, const char *name, const char *value, char *err, size_t n)
+{
+    long long v;
+    if (strcmp(name, "host") == 0) {
+        if (!*value || strlen(value) >= sizeof(c->host))
+            goto bad;
+        snprintf(c->host, sizeof(c->host), "%s", value);
+    } else if (strcmp(name, "port") == 0) {
+        if (parse_ll(&v, value, 0, 65535) < 0)
+            goto bad;
+        c->port = (int)v;
+    } else if (strcmp(name, "port-file") == 0) {
+        c->port_file = value;
+    } else if (strcmp(name, "fixtures") == 0) {
+        if (c->n_fixtures >= CONFIG_FIXTURES_MAX) {
+            snprintf(err, n, "--fixtures: at most %d paths", CONFIG_FIXTURES_MAX);
+            return -1;
+        }
+        c->fixtures[c->n_fixtures++] = value;
+    } else if (strcmp(name, "db") == 0) {
+        if (!*value)
+            goto bad;
+        c->db = value;
+    } else if (strcmp(name, "auth") == 0) {
+        if (strcmp(value, "off") == 0)
+            c->auth = AUTH_OFF;
+        else if (strcmp(value, "presence") == 0)
+            c->auth = AUTH_PRESENCE;
+        else if (strcmp(value, "strict") == 0)
+            c->auth = AUTH_STRICT;
+        else
+            goto bad;
+    } else if (strcmp(name, "clock") == 0) {
+        if (clock_mode_parse(&c->clock, value) < 0)
+            goto bad;
+    } else if (strcmp(name, "seed") == 0) {
+        char *end;
+        errno = 0;
+        unsigned long long s = strtoull(value, &end, 10);
+        if (!*value || *value == '-' || errno || *end)
+            goto bad;
+        c->seed = s;
+    } else if (strcmp(name, "admin-token") == 0) {
+        if (!*value)
+            goto bad;
+        c->admin_token = value;
+    } else if (strcmp(name, "journal-max") == 0) {
+        /* A cap of 0 would make the journal useless; 10 million rows is ~2 GiB. */
+        if (parse_ll(&v, value, 1, 10000000) < 0)
+            goto bad;
+        c->journal_max = v;
+    } else if (strcmp(name, "log-format") == 0) {
+        if (log_format_parse(&c->log_format, value) < 0)
+            goto bad;
+    } else if (strcmp(name, "log-level") == 0) {
+        if (log_level_parse(&c->log_level, value) < 0)
+            goto bad;
+    } else {
+        snprintf(err, n, "unknown option --%s (see --help)", name);
+        return -1;
+    }
+    return 0;
+bad:
+    snprintf(err, n, "--%s: invalid value \"%.100s\"", name, value);
+    return -1;
+}
+
+static const char *const options[] = {"host",        "port",      "port-file", "fixtures",
+                                      "db",          "auth",      "clock",     "seed",
+                                      "admin-token", "journal-max", "log-format", "log-level",
+                                      NULL};
+
+static int apply_env(struct config *c, char *err, size_t n)
+{
+    for (const char *const *o = options; *o; o++) {
+        char var[64] = "CAMPAIGN_MOCK_";
+        size_t len = strlen(var);
+        for (const char *p = *o; *p && len < sizeof(var) - 1; p++)
+            var[len++] = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+        var[len] = '\0';
+        const char *value = getenv(var);
+        if (!value)
+            continue;
+        if (strcmp(*o, "fixtures") == 0 && !*value)
+            continue;
+        if (apply(c, *o, value, err, n) < 0) {
+            char inner[200];
+            snprintf(inner, sizeof(inner), "%s", err);
+            snprintf(err, n, "%s: %s", var, inner);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int config_parse(struct config *out, int argc, char **argv, char *err, size_t err_size)
+{
+    struct config c;
+    memset(&c, 0, sizeof(c));
+    snprintf(c.host, sizeof(c.host), "127.0.0.1");
+    c.port = 8080;
+    c.db = ":memory:";
+    c.auth = AUTH_PRESENCE;
+    c.clock = CLOCK_MODE_REAL;
+    c.journal_max = 100000;
+    c.log_format = LOG_TEXT;
+    c.log_level = LOG_INFO;
+    c.command = CMD_SERVE;
+    if (apply_env(&c, err, err_size) < 0)
+        return -1;
+
+    int i = 1;
+    if (i < argc && argv[i][0] != '-') {
+        if (strcmp(argv[i], "serve") == 0)
+            c.command = CMD_SERVE;
+        else if (strcmp(argv[i], "check") == 0)
+            c.command = CMD_CHECK;
+        else if (strcmp(argv[i], "probe") == 0)
+            c.command = CMD_PROBE;
+        else {
+            snprintf(err, err_size, "unknown command \"%.64s\" (see --help)", argv[i]);
+            return -1;
+        }
+        i++;
+    }
+    int first_arg = -1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            c.command = CMD_HELP;
+            break;
+        }
+        if (strcmp(a, "--version") == 0) {
+            c.command = CMD_VERSION;
+            break;
+        }
+        if (strncmp(a, "--", 2) != 0 || !a[2]) {
+            if (c.command == CMD_SERVE) {
+                snprintf(err, err_size, "unexpected argument \"%.64s\" (see --help)", a);
+                return -1;
+            }
+            if (first_arg < 0)
+                first_arg = i;
+            argv[c.n_args + first_arg] = argv[i]; /* gather positionals in order */
+            c.n_args++;
+            continue;
+        }
+        char name[64];
+        const char *eq = strchr(a + 2, '=');
+        size_t len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+        if (len >= sizeof(name)) {
+            snprintf(err, err_size, "unknown option %.64s (see --help)", a);
+            return -1;
+        }
+        memcpy(name, a + 2, len);
+        name[len] = '\0';
+        const char *value = eq ? eq + 1 : NULL;
+        if (!value) {
+            if (i + 1 >= argc) {
+                int known = 0;
+                for (const char *const *o = options; *o; o++)
+                    known |= strcmp(*o, name) == 0;
+                if (known)
+                    snprintf(err, err_size, "--%s needs a value", name);
+                else
+                    snprintf(err, err_size, "unknown option --%s (see --help)", name);
+                return -1;
+            }
+            value = argv[++i];
+        }
+        if (apply(&c, name, value, err, err_size) < 0)
+            return -1;
+    }
+    c.args = first_arg >= 0 ? argv + first_arg : NULL;
+    *out = c;
+    return 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * The command line and its CAMPAIGN_MOCK_* environment twins. Environment values
+ * apply first; options on the command line override them.
+ */
+#ifndef CAMPAIGN_CONFIG_H
+#define CAMPAIGN_CONFIG_H
+
+#include <stdint.h>
+
+#include "clock.h"
+#include "log.h"
+
+#define CONFIG_FIXTURES_MAX 32 /* --fixtures may be repeated this many times */
+
+enum auth_mode { AUTH_OFF = 0, AUTH_PRESENCE, AUTH_STRICT };
+enum command { CMD_SERVE = 0, CMD_CHECK, CMD_PROBE, CMD_HELP, CMD_VERSION };
+
+struct config {
+    enum command command;
+    char host[256];
+    int port;
+    const char *port_file;
+    const char *fixtures[CONFIG_FIXTURES_MAX]; /* none: the bundled set */
+    int n_fixtures;
+    const char *db;
+    enum auth_mode auth;
+    enum clock_mode clock;
+    uint64_t seed;
+    const char *admin_token;
+    long long journal_max;
+    enum log_format log_format;
+    enum log_level log_level;
+    char *const *args; /* positional arguments of check / probe (argv storage) */
+    int n_args;
+};
+
+/* Fills *out from the environment and argv (argv must outlive *out). 0 on success;
+ * -1 with a one-line reason in err otherwise. */
+int config_parse(struct config *out, int argc, char **argv, char *err, size_t err_size);
+
+const char *config_auth_name(enum auth_mode mode);
+
+/* The --help text. */
+extern const char config_usage[];
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * Files embedded in the binary at build time (cmake/embed.cmake): the SQL migrations
+ * of schema/ and the bundled fixtures of fixtures/. Each array ends with {NULL, NULL}.
+ */
+#ifndef CAMPAIGN_EMBEDDED_H
+#define CAMPAIGN_EMBEDDED_H
+
+struct embedded_file {
+    const char *name; /* e.g. "001_core.sql", "fixtures/acs-docs.json" */
+    const char *text;
+};
+
+/* Migration i (0-based) brings the database to PRAGMA user_version i + 1. */
+extern const struct embedded_file store_migrations[];
+extern const int store_migrations_count;
+
+extern const struct embedded_file fixtures_bundled[];
+extern const int fixtures_bundled_count;
+
+#endif

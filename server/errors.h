@@ -1,0 +1,44 @@
+/*
+ * The one registry of campaign-mock's own errors (code, HTTP status). Every error
+ * body of ours is made here, as {"code":STATUS,"error_code":"NAME","message":"..."}
+ * with a one-line message that names the field or the problem. Adobe's documented
+ * bodies are not errors of ours and are built by their handlers.
+ */
+#ifndef CAMPAIGN_ERRORS_H
+#define CAMPAIGN_ERRORS_H
+
+#include "http/reply.h"
+
+enum err_code {
+    ERR_ROUTE_NOT_FOUND = 0,
+    ERR_METHOD_NOT_ALLOWED,
+    ERR_BODY_TOO_LARGE,
+    ERR_URI_TOO_LONG,
+    ERR_BAD_JSON,
+    ERR_BAD_UTF8,
+    ERR_BAD_FIELD,
+    ERR_INVALID_TENANT,
+    ERR_UNKNOWN_TENANT,
+    ERR_UNKNOWN_MAPPING,
+    ERR_REQUEST_ID_MISSING,
+    ERR_REQUEST_ID_INVALID,
+    ERR_UNKNOWN_REQUEST,
+    ERR_CONFLICT,
+    ERR_ADMIN_TOKEN,
+    ERR_UNAVAILABLE,
+    ERR_INTERNAL,
+    ERR_COUNT
+};
+
+struct err_def {
+    const char *name; /* error_code in the body */
+    int status;
+};
+
+const struct err_def *errors_get(enum err_code code);
+
+/* Fills r with the error's status and body; message is printf-formatted. */
+void errors_reply(struct reply *r, enum err_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

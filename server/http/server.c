@@ -1,0 +1,508 @@
+/*
+ * libmicrohttpd glue. Per-request state (struct conn) is created on the first call of
+ * the access handler and freed in the completion callback. A request goes:
+ * receive (bounded) -> route -> handler under the app lock -> optional suspension
+ * (delay, hang) -> send (normal or a broken transport) -> completion hook.
+ */
+#include "http/server.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "app.h"
+#include "clock.h"
+#include "errors.h"
+#include "log.h"
+
+/* How often a hanging connection is checked for a client that went away. */
+#define HANG_POLL_MS 100.0
+
+enum conn_state {
+    CONN_RECEIVING = 0,
+    CONN_SUSPENDED, /* reply ready, waiting for its delay, or hanging */
+    CONN_READY,     /* reply ready to send */
+    CONN_ABORT,     /* close without sending (hang ended, server stopping) */
+    CONN_SENT,
+};
+
+struct conn {
+    struct http_server *srv;
+    struct MHD_Connection *mhd;
+    enum conn_state state;
+    char method[16];
+    char *path; /* owned copy of the decoded path */
+    size_t url_len;
+    char *body; /* owned, grown up to HTTP_BODY_MAX */
+    size_t len, cap;
+    int too_large;
+    int dispatched;
+    double started_ms;
+    double wake_ms; /* monotonic time to resume (delay) or re-check (hang) */
+    int hanging;
+    struct conn *next_waiting;
+    struct http_request req;
+    struct reply rep;
+};
+
+struct http_server {
+    struct app *app;
+    struct MHD_Daemon *daemon;
+    int listen_fd;
+    http_done_hook done_hook;
+    pthread_t timer;
+    int timer_started;
+    pthread_mutex_t wait_lock;
+    pthread_cond_t wait_cond;
+    struct conn *waiting; /* suspended connections; guarded by wait_lock */
+    int stopping;
+};
+
+const char *http_request_header(const struct http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value((struct MHD_Connection *)req->conn, MHD_HEADER_KIND,
+                                       name);
+}
+
+const char *http_request_query(const struct http_request *req, const char *name)
+{
+    struct MHD_Connection *c = req->conn;
+    const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+    if (v)
+        return v;
+    /* "?name" without '=' is stored with a NULL value; report it as "". */
+    return MHD_lookup_connection_value_n(c, MHD_GET_ARGUMENT_KIND, name, strlen(name), NULL,
+                                         NULL) == MHD_YES
+               ? ""
+               : NULL;
+}
+
+/* --- suspension: delays and hangs ------------------------------------------------ */
+
+static void *timer_main(void *arg)
+{
+    struct http_server *srv = arg;
+    pthread_mutex_lock(&srv->wait_lock);
+    while (!srv->stopping) {
+        double now = clock_monotonic_ms();
+        double next = now + 1000.0;
+        struct conn **pp = &srv->waiting;
+        while (*pp) {
+            struct conn *c = *pp;
+            if (c->wake_ms > now) {
+                if (c->wake_ms < next)
+                    next = c->wake_ms;
+                pp = &c->next_waiting;
+                continue;
+            }
+            if (c->hanging) {
+                /* A client that closed its end reads as EOF; otherwise keep waiting. */
+                const union MHD_ConnectionInfo *ci =
+                    MHD_get_connection_info(c->mhd, MHD_CONNECTION_INFO_CONNECTION_FD);
+                char byte;
+                ssize_t n =
+                    ci ? recv(ci->connect_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) : 0;
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+                    c->wake_ms = now + HANG_POLL_MS;
+                    if (c->wake_ms < next)
+                        next = c->wake_ms;
+                    pp = &c->next_waiting;
+                    continue;
+                }
+                if (n > 0) { /* pipelined bytes: the client is still there */
+                    c->wake_ms = now + HANG_POLL_MS;
+                    pp = &c->next_waiting;
+                    continue;
+                }
+                c->state = CONN_ABORT;
+            } else {
+                c->state = CONN_READY;
+            }
+            *pp = c->next_waiting;
+            c->next_waiting = NULL;
+            MHD_resume_connection(c->mhd);
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        double wait = next - clock_monotonic_ms();
+        if (wait < 1)
+            wait = 1;
+        long long ns = (long long)ts.tv_nsec + (long long)(wait * 1e6);
+        ts.tv_sec += (time_t)(ns / 1000000000LL);
+        ts.tv_nsec = (long)(ns % 1000000000LL);
+        pthread_cond_timedwait(&srv->wait_cond, &srv->wait_lock, &ts);
+    }
+    /* Stopping: every held connection is released so the daemon can stop. */
+    while (srv->waiting) {
+        struct conn *c = srv->waiting;
+        srv->waiting = c->next_waiting;
+        c->next_waiting = NULL;
+        c->state = CONN_ABORT;
+        MHD_resume_connection(c->mhd);
+    }
+    pthread_mutex_unlock(&srv->wait_lock);
+    return NULL;
+}
+
+static void suspend(struct conn *c, double wake_ms, int hanging)
+{
+    struct http_server *srv = c->srv;
+    MHD_suspend_connection(c->mhd);
+    pthread_mutex_lock(&srv->wait_lock);
+    c->state = CONN_SUSPENDED;
+    c->wake_ms = wake_ms;
+    c->hanging = hanging;
+    if (srv->stopping) {
+        c->state = CONN_ABORT;
+        MHD_resume_connection(c->mhd);
+    } else {
+        c->next_waiting = srv->waiting;
+        srv->waiting = c;
+        pthread_cond_signal(&srv->wait_cond);
+    }
+    pthread_mutex_unlock(&srv->wait_lock);
+}
+
+/* --- sending ----------------------------------------------------------------------- */
+
+/* Content reader for a truncated body: half the bytes, then an error that makes
+ * libmicrohttpd close the connection. */
+static ssize_t truncated_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct conn *c = cls;
+    size_t half = c->rep.body_len / 2;
+    if (pos >= half)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    size_t n = half - (size_t)pos;
+    if (n > max)
+        n = max;
+    memcpy(buf, c->rep.body + pos, n);
+    return (ssize_t)n;
+}
+
+static enum MHD_Result send_reply(struct conn *c)
+{
+    struct reply *r = &c->rep;
+    c->state = CONN_SENT;
+    if (r->transport == TRANSPORT_EMPTY || r->transport == TRANSPORT_RESET ||
+        r->transport == TRANSPORT_HANG) {
+        if (r->transport == TRANSPORT_RESET) {
+            /* SO_LINGER with a zero timeout turns close() into a TCP RST. */
+            const union MHD_ConnectionInfo *ci =
+                MHD_get_connection_info(c->mhd, MHD_CONNECTION_INFO_CONNECTION_FD);
+            struct linger lg = {1, 0};
+            if (ci)
+                setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+        }
+        return MHD_NO;
+    }
+    struct MHD_Response *resp;
+    if (r->transport == TRANSPORT_TRUNCATE && r->body_len > 0)
+        resp = MHD_create_response_from_callback(r->body_len, 4096, truncated_reader, c, NULL);
+    else
+        resp = MHD_create_response_from_buffer(r->body_len, r->body ? r->body : (void *)"",
+                                               MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return MHD_NO;
+    if (r->content_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    for (int i = 0; i < r->n_headers; i++)
+        MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    enum MHD_Result ok = MHD_queue_response(c->mhd, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+/* --- dispatch ---------------------------------------------------------------------- */
+
+static int valid_utf8_path(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
+static void dispatch(struct conn *c)
+{
+    struct http_server *srv = c->srv;
+    struct reply *rep = &c->rep;
+    c->dispatched = 1;
+    c->req.method = c->method;
+    c->req.path = c->path;
+    c->req.body = c->body ? c->body : "";
+    c->req.body_len = c->len;
+    c->req.conn = c->mhd;
+    c->req.endpoint = "unknown";
+    if (c->url_len > HTTP_URL_MAX) {
+        errors_reply(rep, ERR_URI_TOO_LONG, "the URL is longer than %d bytes", HTTP_URL_MAX);
+        return;
+    }
+    if (c->too_large) {
+        errors_reply(rep, ERR_BODY_TOO_LARGE, "the request body is larger than %u bytes",
+                     HTTP_BODY_MAX);
+        return;
+    }
+    if (!valid_utf8_path(c->path)) {
+        errors_reply(rep, ERR_ROUTE_NOT_FOUND, "no route for this path (control characters)");
+        return;
+    }
+    char allow[64];
+    const struct route *route = router_match(c->method, c->path, &c->req, allow, sizeof(allow));
+    if (!route) {
+        if (allow[0]) {
+            errors_reply(rep, ERR_METHOD_NOT_ALLOWED, "%s is not allowed here; allowed: %s",
+                         c->method, allow);
+            reply_header_add(rep, "Allow", allow);
+        } else {
+            errors_reply(rep, ERR_ROUTE_NOT_FOUND, "no route for %s %.200s", c->method,
+                         c->path);
+        }
+        return;
+    }
+    pthread_mutex_lock(&srv->app->lock);
+    route->handler(srv->app, &c->req, rep);
+    pthread_mutex_unlock(&srv->app->lock);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *mhd, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    struct http_server *srv = cls;
+    struct conn *c = *con_cls;
+    (void)version;
+    if (!c) {
+        c = calloc(1, sizeof(*c));
+        if (!c)
+            return MHD_NO;
+        c->srv = srv;
+        c->mhd = mhd;
+        c->started_ms = clock_monotonic_ms();
+        c->url_len = strlen(url);
+        /* The path is kept whole for the 414 check but only its head is stored. */
+        c->path = strndup(url, HTTP_URL_MAX + 1);
+        snprintf(c->method, sizeof(c->method), "%s", method);
+        reply_init(&c->rep);
+        *con_cls = c;
+        if (!c->path)
+            return MHD_NO;
+        const char *cl =
+            MHD_lookup_connection_value(mhd, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > HTTP_BODY_MAX) {
+            /* Answer before reading a byte of the body; the connection then closes. */
+            c->too_large = 1;
+            dispatch(c);
+            return send_reply(c);
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (c->state == CONN_RECEIVING && !c->too_large) {
+            size_t n = *upload_size;
+            if (c->len + n > HTTP_BODY_MAX) {
+                c->too_large = 1; /* keep reading, discard, answer 413 at the end */
+                free(c->body);
+                c->body = NULL;
+                c->len = c->cap = 0;
+            } else {
+                if (c->len + n + 1 > c->cap) {
+                    size_t cap = c->cap ? c->cap : 1024;
+                    while (cap < c->len + n + 1)
+                        cap *= 2;
+                    char *grown = realloc(c->body, cap);
+                    if (!grown)
+                        return MHD_NO;
+                    c->body = grown;
+                    c->cap = cap;
+                }
+                memcpy(c->body + c->len, upload_data, n);
+                c->len += n;
+                c->body[c->len] = '\0';
+            }
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    switch (c->state) {
+    case CONN_RECEIVING:
+        dispatch(c);
+        if (c->rep.transport == TRANSPORT_HANG) {
+            suspend(c, clock_monotonic_ms() + HANG_POLL_MS, 1);
+            return MHD_YES;
+        }
+        if (c->rep.delay_ms > 0) {
+            suspend(c, clock_monotonic_ms() + (double)c->rep.delay_ms, 0);
+            return MHD_YES;
+        }
+        return send_reply(c);
+    case CONN_READY:
+        return send_reply(c);
+    case CONN_ABORT:
+        return MHD_NO;
+    case CONN_SUSPENDED:
+    case CONN_SENT:
+        break;
+    }
+    return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *mhd, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct http_server *srv = cls;
+    struct conn *c = *con_cls;
+    (void)mhd;
+    (void)toe;
+    if (!c)
+        return;
+    *con_cls = NULL;
+    if (c->dispatched) {
+        double duration = clock_monotonic_ms() - c->started_ms;
+        int status = c->rep.transport == TRANSPORT_NORMAL ? c->rep.status : 0;
+        log_request(c->rep.tenant, c->method, c->path, status, duration, c->rep.note);
+        if (srv->done_hook)
+            srv->done_hook(srv->app, &c->req, &c->rep, duration);
+    }
+    reply_free(&c->rep);
+    free(c->body);
+    free(c->path);
+    free(c);
+}
+
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    log_msg(LOG_DEBUG, "libmicrohttpd: %s", msg);
+}
+
+/* --- lifecycle --------------------------------------------------------------------- */
+
+static int open_listener(const char *host, int port, int *family, int *bound_port, char *err,
+                         size_t n)
+{
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    char port_s[16];
+    snprintf(port_s, sizeof(port_s), "%d", port);
+    int rc = getaddrinfo(host, port_s, &hints, &res);
+    if (rc != 0) {
+        snprintf(err, n, "cannot listen on %s:%d: %s", host, port, gai_strerror(rc));
+        return -1;
+    }
+    int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
+    if (fd < 0) {
+        snprintf(err, n, "cannot listen on %s:%d: %s", host, port, strerror(errno));
+        freeaddrinfo(res);
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    /* A backlog of 512 absorbs bursts of parallel CI clients connecting at once. */
+    if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 512) < 0) {
+        snprintf(err, n, "cannot listen on %s:%d: %s", host, port, strerror(errno));
+        close(fd);
+        freeaddrinfo(res);
+        return -1;
+    }
+    *family = res->ai_family;
+    freeaddrinfo(res);
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    getsockname(fd, (struct sockaddr *)&ss, &len);
+    *bound_port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                           : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    return fd;
+}
+
+int http_server_start(struct http_server **out, struct app *app, const char *host, int port,
+                      int *bound_port, char *err, size_t err_size)
+{
+    struct http_server *srv = calloc(1, sizeof(*srv));
+    if (!srv) {
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    srv->app = app;
+    pthread_mutex_init(&srv->wait_lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&srv->wait_cond, &ca);
+    pthread_condattr_destroy(&ca);
+
+    int family = AF_INET;
+    srv->listen_fd = open_listener(host, port, &family, bound_port, err, err_size);
+    if (srv->listen_fd < 0)
+        goto fail;
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    if (family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    /* Two polling threads, one per core of the machines we target; handlers are
+     * serialized by the app lock anyway, threads only overlap socket work. */
+    srv->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)HTTP_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)2, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_END);
+    if (!srv->daemon) {
+        snprintf(err, err_size, "cannot start the HTTP server on %s:%d", host, port);
+        goto fail;
+    }
+    if (pthread_create(&srv->timer, NULL, timer_main, srv) != 0) {
+        snprintf(err, err_size, "cannot start the timer thread");
+        goto fail;
+    }
+    srv->timer_started = 1;
+    *out = srv;
+    return 0;
+fail:
+    http_server_stop(srv);
+    return -1;
+}
+
+void http_server_on_done(struct http_server *srv, http_done_hook hook)
+{
+    srv->done_hook = hook;
+}
+
+void http_server_stop(struct http_server *srv)
+{
+    if (!srv)
+        return;
+    if (srv->daemon)
+        MHD_quiesce_daemon(srv->daemon);
+    pthread_mutex_lock(&srv->wait_lock);
+    srv->stopping = 1;
+    pthread_cond_signal(&srv->wait_cond);
+    pthread_mutex_unlock(&srv->wait_lock);
+    if (srv->timer_started)
+        pthread_join(srv->timer, NULL);
+    if (srv->daemon)
+        MHD_stop_daemon(srv->daemon);
+    if (srv->listen_fd > 0)
+        close(srv->listen_fd);
+    pthread_cond_destroy(&srv->wait_cond);
+    pthread_mutex_destroy(&srv->wait_lock);
+    free(srv);
+}

@@ -1,0 +1,45 @@
+/*
+ * The HTTP layer: the only code that calls libmicrohttpd. It reads requests (with
+ * hard caps on URL, headers and body), routes them, runs the handler under the app
+ * lock, and sends the reply, carrying out its delay and transport directives without
+ * blocking other clients (a delayed or hanging connection is suspended, and resumed
+ * from a timer thread).
+ */
+#ifndef CAMPAIGN_HTTP_SERVER_H
+#define CAMPAIGN_HTTP_SERVER_H
+
+#include <stddef.h>
+
+#include "http/reply.h"
+#include "http/router.h"
+
+/* Request bodies larger than this get 413: the largest legitimate body (a snapshot
+ * or a mapping with a long script) is a few KiB; 1 MiB leaves ample room. */
+#define HTTP_BODY_MAX (1024u * 1024)
+/* URLs longer than this get 414; Adobe's paths are under 200 bytes. */
+#define HTTP_URL_MAX 4096
+/* Per-connection memory for the request line and headers; a request whose headers
+ * do not fit gets 431 from libmicrohttpd. */
+#define HTTP_CONN_MEMORY (64u * 1024)
+
+struct app;
+struct http_server;
+
+/* Hook run after a reply was sent (or the connection dropped): journal, metrics. */
+typedef void (*http_done_hook)(struct app *app, const struct http_request *req,
+                               const struct reply *rep, double duration_ms);
+
+/*
+ * Binds host:port (0 = a free port), starts serving. *bound_port receives the port.
+ * On failure writes a one-line reason into err and returns -1.
+ */
+int http_server_start(struct http_server **out, struct app *app, const char *host, int port,
+                      int *bound_port, char *err, size_t err_size);
+
+/* Sets the completion hook (call before traffic arrives). */
+void http_server_on_done(struct http_server *srv, http_done_hook hook);
+
+/* Stops accepting, ends held connections, waits for in-flight requests, frees. */
+void http_server_stop(struct http_server *srv);
+
+#endif

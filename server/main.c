@@ -1,0 +1,204 @@
+/*
+ * campaign-mock: entry point. Parses the command line, then serves, checks fixture
+ * files, or probes a running server. Serving ends on SIGTERM or SIGINT: in-flight
+ * requests finish, the database closes cleanly, exit status 0.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "config.h"
+#include "fixtures/fixtures.h"
+#include "http/server.h"
+#include "log.h"
+
+static int cmd_check(const struct config *cfg)
+{
+    if (cfg->n_args == 0) {
+        fprintf(stderr, "campaign-mock check: give at least one fixture file or directory\n");
+        return 2;
+    }
+    struct problems p;
+    problems_init(&p);
+    struct fixture_set set;
+    int rc = fixtures_read(&set, (const char *const *)cfg->args, cfg->n_args, &p);
+    if (rc == 0) {
+        fixtures_free(&set);
+        printf("ok\n");
+        return 0;
+    }
+    fputs(p.text ? p.text : "invalid fixtures\n", stdout);
+    problems_free(&p);
+    return 1;
+}
+
+/* GET /_mock/health over a plain socket (the binary does not link libcurl). */
+static int cmd_probe(const struct config *cfg)
+{
+    char host[256], port[16];
+    snprintf(host, sizeof(host), "%s", strcmp(cfg->host, "0.0.0.0") == 0 ? "127.0.0.1"
+                                                                           : cfg->host);
+    snprintf(port, sizeof(port), "%d", cfg->port);
+    if (cfg->n_args > 0) {
+        const char *url = cfg->args[0];
+        if (strncmp(url, "http://", 7) != 0) {
+            fprintf(stderr, "campaign-mock probe: only http:// URLs\n");
+            return 2;
+        }
+        const char *h = url + 7, *end = h + strcspn(h, "/");
+        const char *colon = NULL;
+        if (*h == '[') {
+            const char *close = memchr(h, ']', (size_t)(end - h));
+            if (!close) {
+                fprintf(stderr, "campaign-mock probe: bad URL\n");
+                return 2;
+            }
+            snprintf(host, sizeof(host), "%.*s", (int)(close - h - 1), h + 1);
+            colon = close + 1 < end && close[1] == ':' ? close + 1 : NULL;
+        } else {
+            colon = memchr(h, ':', (size_t)(end - h));
+            snprintf(host, sizeof(host), "%.*s", (int)((colon ? colon : end) - h), h);
+        }
+        snprintf(port, sizeof(port), "%.*s", colon ? (int)(end - colon - 1) : 2,
+                 colon ? colon + 1 : "80");
+    }
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, port, &hints, &res) != 0) {
+        fprintf(stderr, "campaign-mock probe: cannot resolve %s\n", host);
+        return 1;
+    }
+    int fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
+    struct timeval tv = {5, 0}; /* a health check must answer within seconds */
+    if (fd >= 0) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    }
+    if (fd < 0 || connect(fd, res->ai_addr, res->ai_addrlen) < 0) {
+        fprintf(stderr, "campaign-mock probe: cannot connect to %s:%s: %s\n", host, port,
+                strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(res);
+        return 1;
+    }
+    freeaddrinfo(res);
+    char req[512];
+    int n = snprintf(req, sizeof(req),
+                     "GET /_mock/health HTTP/1.0\r\nHost: %s\r\nConnection: close\r\n\r\n",
+                     host);
+    char buf[64] = {0};
+    ssize_t got = -1;
+    if (send(fd, req, (size_t)n, 0) == n)
+        got = recv(fd, buf, sizeof(buf) - 1, 0);
+    close(fd);
+    if (got > 12 && strncmp(buf, "HTTP/1.", 7) == 0 && strncmp(buf + 9, "200", 3) == 0)
+        return 0;
+    fprintf(stderr, "campaign-mock probe: no healthy answer from %s:%s\n", host, port);
+    return 1;
+}
+
+static int write_port_file(const char *path, int port)
+{
+    /* Written to a temporary name and renamed, so a reader never sees a partial file. */
+    char tmp[4096];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "%d\n", port);
+    if (fclose(f) != 0 || rename(tmp, path) != 0)
+        return -1;
+    return 0;
+}
+
+static int cmd_serve(const struct config *cfg)
+{
+    log_configure(cfg->log_level, cfg->log_format);
+    if (cfg->auth == AUTH_STRICT) {
+        fprintf(stderr, "campaign-mock: --auth strict needs the IMS emulation, which this "
+                        "version does not have yet; use off or presence\n");
+        return 1;
+    }
+    /* Signals are taken synchronously by sigwait below; every thread inherits the mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct app app;
+    char err[8192];
+    if (app_open(&app, cfg, err, sizeof(err)) < 0) {
+        fprintf(stderr, "campaign-mock: %s\n", err);
+        return 1;
+    }
+    struct http_server *srv = NULL;
+    int port = 0;
+    if (http_server_start(&srv, &app, cfg->host, cfg->port, &port, err, sizeof(err)) < 0) {
+        fprintf(stderr, "campaign-mock: %s\n", err);
+        app_close(&app);
+        return 1;
+    }
+    if (cfg->port_file && write_port_file(cfg->port_file, port) < 0) {
+        fprintf(stderr, "campaign-mock: cannot write --port-file %s: %s\n", cfg->port_file,
+                strerror(errno));
+        http_server_stop(srv);
+        app_close(&app);
+        return 1;
+    }
+    int v6 = strchr(cfg->host, ':') != NULL;
+    printf("campaign-mock listening on http://%s%s%s:%d\n", v6 ? "[" : "", cfg->host,
+           v6 ? "]" : "", port);
+    fflush(stdout);
+    log_msg(LOG_INFO, "serving (auth %s, clock %s, db %s)", config_auth_name(cfg->auth),
+            clock_mode_name(cfg->clock), cfg->db);
+
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            log_msg(LOG_INFO, "SIGHUP: fixture reload arrives with the control plane");
+            continue;
+        }
+        log_msg(LOG_INFO, "signal %d: stopping", sig);
+        break;
+    }
+    http_server_stop(srv);
+    app_close(&app);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    char err[512];
+    if (config_parse(&cfg, argc, argv, err, sizeof(err)) < 0) {
+        fprintf(stderr, "campaign-mock: %s\n", err);
+        return 2;
+    }
+    switch (cfg.command) {
+    case CMD_HELP:
+        fputs(config_usage, stdout);
+        return 0;
+    case CMD_VERSION:
+        printf("campaign-mock %s\n", CAMPAIGN_MOCK_VERSION);
+        return 0;
+    case CMD_CHECK:
+        return cmd_check(&cfg);
+    case CMD_PROBE:
+        return cmd_probe(&cfg);
+    case CMD_SERVE:
+        break;
+    }
+    return cmd_serve(&cfg);
+}

@@ -1,0 +1,17 @@
+/*
+ * The one static route table. Order matters only for readability: patterns never
+ * overlap, since "_mock" and "ims" are not valid tenant names' first segments for
+ * the Campaign routes (those need the "campaign" segment).
+ */
+#include "api/ingest.h"
+#include "control/control.h"
+#include "http/router.h"
+
+#define INGEST "/{}/campaign/dataIngestion/xdmIngestion/{}/ingest"
+
+const struct route routes[] = {
+    {"POST", INGEST, "ingest.trigger", handle_ingest_post},
+    {"GET", INGEST, "ingest.status", handle_ingest_get},
+    {"GET", "/_mock/health", "control.health", handle_health_get},
+    {0, 0, 0, 0},
+};

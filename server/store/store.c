@@ -1,0 +1,679 @@
+/*
+ * SQLite store. Statements live in one table, prepared once at open; each public
+ * function binds parameters (never formats them into SQL), steps, copies what it
+ * read into caller memory and resets the statement before returning.
+ */
+#include "store/store.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "embedded.h"
+
+enum stmt_id {
+    S_BEGIN,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_META_GET,
+    S_META_SET,
+    S_TENANT_GET,
+    S_TENANT_PUT,
+    S_TENANT_DELETE,
+    S_TENANT_EACH,
+    S_WIPE_TENANTS,
+    S_MAPPING_GET,
+    S_MAPPING_PUT,
+    S_MAPPING_DELETE,
+    S_MAPPING_SET_CHANGED,
+    S_MAPPING_EACH,
+    S_SCRIPT_CLEAR,
+    S_SCRIPT_APPEND,
+    S_SCRIPT_FIRST,
+    S_SCRIPT_DELETE,
+    S_SCRIPT_EACH,
+    S_REQUEST_INSERT,
+    S_REQUEST_GET,
+    S_REQUEST_IN_PROGRESS,
+    S_REQUEST_UPDATE,
+    S_REQUEST_EACH,
+    S_REQUEST_COUNT_IN_PROGRESS,
+    S_COUNT
+};
+
+#define MAPPING_COLS                                                                           \
+    "tenant, id, label, targeting_dimension, dataset, published, started, changed_records, "  \
+    "default_outcome, default_num_records, default_batch_id, default_after_ms, "              \
+    "default_after_polls"
+#define STEP_COLS "outcome, num_records, batch_id, after_ms, after_polls"
+#define REQUEST_COLS                                                                           \
+    "id, tenant, mapping, created_ms, outcome, step_num_records, step_batch_id, after_ms, "   \
+    "after_polls, polls, status, num_records, batch_id, resolved_ms"
+
+static const char *const sql_text[S_COUNT] = {
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [S_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [S_TENANT_GET] = "SELECT fixture FROM tenant WHERE name = ?1",
+    [S_TENANT_PUT] = "INSERT INTO tenant (name, fixture) VALUES (?1, ?2) "
+                     "ON CONFLICT (name) DO UPDATE SET fixture = excluded.fixture",
+    [S_TENANT_DELETE] = "DELETE FROM tenant WHERE name = ?1",
+    [S_TENANT_EACH] = "SELECT name FROM tenant WHERE name <> '*' ORDER BY name",
+    [S_WIPE_TENANTS] = "DELETE FROM tenant",
+    [S_MAPPING_GET] = "SELECT " MAPPING_COLS " FROM mapping WHERE tenant = ?1 AND id = ?2",
+    [S_MAPPING_PUT] =
+        "INSERT INTO mapping (" MAPPING_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+        "?10, ?11, ?12, ?13) ON CONFLICT (tenant, id) DO UPDATE SET label = excluded.label, "
+        "targeting_dimension = excluded.targeting_dimension, dataset = excluded.dataset, "
+        "published = excluded.published, started = excluded.started, "
+        "changed_records = excluded.changed_records, default_outcome = excluded.default_outcome, "
+        "default_num_records = excluded.default_num_records, "
+        "default_batch_id = excluded.default_batch_id, "
+        "default_after_ms = excluded.default_after_ms, "
+        "default_after_polls = excluded.default_after_polls",
+    [S_MAPPING_DELETE] = "DELETE FROM mapping WHERE tenant = ?1 AND id = ?2",
+    [S_MAPPING_SET_CHANGED] = "UPDATE mapping SET changed_records = ?3 WHERE tenant = ?1 AND "
+                              "id = ?2",
+    [S_MAPPING_EACH] = "SELECT " MAPPING_COLS " FROM mapping WHERE tenant = ?1 ORDER BY id",
+    [S_SCRIPT_CLEAR] = "DELETE FROM script_step WHERE tenant = ?1 AND mapping = ?2",
+    [S_SCRIPT_APPEND] = "INSERT INTO script_step (tenant, mapping, pos, " STEP_COLS ") "
+                        "SELECT ?1, ?2, coalesce(max(pos), 0) + 1, ?3, ?4, ?5, ?6, ?7 "
+                        "FROM script_step WHERE tenant = ?1 AND mapping = ?2",
+    [S_SCRIPT_FIRST] = "SELECT pos, " STEP_COLS " FROM script_step WHERE tenant = ?1 AND "
+                       "mapping = ?2 ORDER BY pos LIMIT 1",
+    [S_SCRIPT_DELETE] = "DELETE FROM script_step WHERE tenant = ?1 AND mapping = ?2 AND pos = ?3",
+    [S_SCRIPT_EACH] = "SELECT pos, " STEP_COLS " FROM script_step WHERE tenant = ?1 AND "
+                      "mapping = ?2 ORDER BY pos",
+    [S_REQUEST_INSERT] = "INSERT INTO request (" REQUEST_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                         "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [S_REQUEST_GET] = "SELECT " REQUEST_COLS " FROM request WHERE id = ?1",
+    [S_REQUEST_IN_PROGRESS] = "SELECT " REQUEST_COLS " FROM request WHERE tenant = ?1 AND "
+                              "mapping = ?2 AND status = 'In Progress'",
+    [S_REQUEST_UPDATE] = "UPDATE request SET outcome = ?5, step_num_records = ?6, "
+                         "step_batch_id = ?7, after_ms = ?8, after_polls = ?9, polls = ?10, "
+                         "status = ?11, num_records = ?12, batch_id = ?13, resolved_ms = ?14 "
+                         "WHERE id = ?1 AND tenant = ?2 AND mapping = ?3 AND created_ms = ?4",
+    [S_REQUEST_EACH] = "SELECT " REQUEST_COLS " FROM request WHERE tenant = ?1 AND "
+                       "(?2 IS NULL OR mapping = ?2) AND (?3 IS NULL OR status = ?3) ORDER BY id",
+    [S_REQUEST_COUNT_IN_PROGRESS] = "SELECT count(*) FROM request WHERE status = 'In Progress'",
+};
+
+struct store {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[S_COUNT];
+};
+
+const char *store_errmsg(struct store *st)
+{
+    return sqlite3_errmsg(st->db);
+}
+
+static int exec_script(sqlite3 *db, const char *sql, char *err, size_t err_size)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        if (err)
+            snprintf(err, err_size, "%s", msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        return STORE_ERROR;
+    }
+    return 0;
+}
+
+/* Applies the migrations past PRAGMA user_version, each in its own transaction. */
+static int migrate(sqlite3 *db, char *err, size_t err_size)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+        goto fail;
+    int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    sqlite3_finalize(s);
+    if (version < 0)
+        goto fail;
+    if (version > store_migrations_count) {
+        snprintf(err, err_size,
+                 "database schema version %d is newer than this campaign-mock (%d)", version,
+                 store_migrations_count);
+        return STORE_ERROR;
+    }
+    for (int i = version; i < store_migrations_count; i++) {
+        char pragma[64];
+        snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", i + 1);
+        if (exec_script(db, "BEGIN IMMEDIATE", err, err_size) < 0)
+            return STORE_ERROR;
+        if (exec_script(db, store_migrations[i].text, err, err_size) < 0 ||
+            exec_script(db, pragma, err, err_size) < 0) {
+            exec_script(db, "ROLLBACK", NULL, 0);
+            return STORE_ERROR;
+        }
+        if (exec_script(db, "COMMIT", err, err_size) < 0)
+            return STORE_ERROR;
+    }
+    return 0;
+fail:
+    snprintf(err, err_size, "%s", sqlite3_errmsg(db));
+    return STORE_ERROR;
+}
+
+int store_open(struct store **out, const char *path, char *err, size_t err_size)
+{
+    char scratch[256];
+    if (!err) {
+        err = scratch;
+        err_size = sizeof(scratch);
+    }
+    struct store *st = calloc(1, sizeof(*st));
+    if (!st) {
+        snprintf(err, err_size, "out of memory");
+        return STORE_ERROR;
+    }
+    int memory = strcmp(path, ":memory:") == 0;
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, err_size, "%s", st->db ? sqlite3_errmsg(st->db) : "cannot open");
+        goto fail;
+    }
+    /* Five seconds of waiting for a lock held by another process before giving up. */
+    sqlite3_busy_timeout(st->db, 5000);
+    if (exec_script(st->db, "PRAGMA foreign_keys = ON", err, err_size) < 0)
+        goto fail;
+    if (!memory) {
+        /* WAL with synchronous=NORMAL survives a killed process without losing a
+         * committed transaction (only a power cut could lose the last ones). Reading
+         * the journal mode back also proves the file is a database we can write. */
+        if (exec_script(st->db, "PRAGMA journal_mode = WAL", err, err_size) < 0 ||
+            exec_script(st->db, "PRAGMA synchronous = NORMAL", err, err_size) < 0)
+            goto fail;
+    }
+    if (migrate(st->db, err, err_size) < 0)
+        goto fail;
+    for (int i = 0; i < S_COUNT; i++) {
+        assert(sql_text[i]);
+        if (sqlite3_prepare_v3(st->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+                               NULL) != SQLITE_OK) {
+            snprintf(err, err_size, "prepare: %s", sqlite3_errmsg(st->db));
+            goto fail;
+        }
+    }
+    *out = st;
+    return 0;
+fail:
+    store_close(st);
+    return STORE_ERROR;
+}
+
+void store_close(struct store *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < S_COUNT; i++)
+        sqlite3_finalize(st->stmt[i]);
+    if (st->db)
+        sqlite3_close(st->db);
+    free(st);
+}
+
+static int map_rc(int rc)
+{
+    switch (rc) {
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+    case SQLITE_OK:
+        return 0;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return STORE_BUSY;
+    case SQLITE_CONSTRAINT:
+        return STORE_CONSTRAINT;
+    default:
+        return STORE_ERROR;
+    }
+}
+
+/* Steps a statement that returns no row, then resets it. */
+static int run(struct store *st, enum stmt_id id)
+{
+    sqlite3_stmt *s = st->stmt[id];
+    int rc = sqlite3_step(s);
+    int result = rc == SQLITE_DONE ? 0 : map_rc(rc);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return result;
+}
+
+static void done(sqlite3_stmt *s)
+{
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static void col_copy(char *dst, size_t size, sqlite3_stmt *s, int col)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
+int store_transact(struct store *st, int (*fn)(struct store *st, void *arg), void *arg)
+{
+    /* A busy database is retried a few times (each BEGIN already waited up to the busy
+     * timeout); beyond that the caller answers 503 rather than block a thread. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        int rc = run(st, S_BEGIN);
+        if (rc == STORE_BUSY)
+            continue;
+        if (rc < 0)
+            return rc;
+        rc = fn(st, arg);
+        if (rc != 0) {
+            run(st, S_ROLLBACK);
+            if (rc == STORE_BUSY)
+                continue;
+            return rc;
+        }
+        rc = run(st, S_COMMIT);
+        if (rc == 0)
+            return 0;
+        run(st, S_ROLLBACK);
+        if (rc != STORE_BUSY)
+            return rc;
+    }
+    return STORE_BUSY;
+}
+
+int store_meta_get(struct store *st, const char *key, long long *out)
+{
+    sqlite3_stmt *s = st->stmt[S_META_GET];
+    bind_text(s, 1, key);
+    int rc = sqlite3_step(s);
+    int result = STORE_NOTFOUND;
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(s, 0);
+        result = 0;
+    } else if (rc != SQLITE_DONE) {
+        result = map_rc(rc);
+    }
+    done(s);
+    return result;
+}
+
+int store_meta_set(struct store *st, const char *key, long long value)
+{
+    sqlite3_stmt *s = st->stmt[S_META_SET];
+    bind_text(s, 1, key);
+    sqlite3_bind_int64(s, 2, value);
+    return run(st, S_META_SET);
+}
+
+int store_tenant_get(struct store *st, const char *name, char **fixture_out)
+{
+    sqlite3_stmt *s = st->stmt[S_TENANT_GET];
+    bind_text(s, 1, name);
+    int rc = sqlite3_step(s);
+    int result = STORE_NOTFOUND;
+    if (rc == SQLITE_ROW) {
+        result = 0;
+        if (fixture_out) {
+            const unsigned char *t = sqlite3_column_text(s, 0);
+            *fixture_out = strdup(t ? (const char *)t : "{}");
+            if (!*fixture_out)
+                result = STORE_ERROR;
+        }
+    } else if (rc != SQLITE_DONE) {
+        result = map_rc(rc);
+    }
+    done(s);
+    return result;
+}
+
+int store_tenant_put(struct store *st, const char *name, const char *fixture_json)
+{
+    sqlite3_stmt *s = st->stmt[S_TENANT_PUT];
+    bind_text(s, 1, name);
+    bind_text(s, 2, fixture_json);
+    return run(st, S_TENANT_PUT);
+}
+
+int store_tenant_delete(struct store *st, const char *name)
+{
+    sqlite3_stmt *s = st->stmt[S_TENANT_DELETE];
+    bind_text(s, 1, name);
+    int rc = run(st, S_TENANT_DELETE);
+    if (rc == 0 && sqlite3_changes(st->db) == 0)
+        return STORE_NOTFOUND;
+    return rc;
+}
+
+int store_tenant_each(struct store *st, int (*fn)(void *arg, const char *name), void *arg)
+{
+    sqlite3_stmt *s = st->stmt[S_TENANT_EACH];
+    int rc, result = 0;
+    char name[MODEL_NAME_MAX + 1];
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        col_copy(name, sizeof(name), s, 0);
+        if (fn(arg, name) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        result = map_rc(rc);
+    done(s);
+    return result;
+}
+
+int store_wipe(struct store *st)
+{
+    return run(st, S_WIPE_TENANTS);
+}
+
+static void read_mapping(sqlite3_stmt *s, struct model_mapping *m)
+{
+    memset(m, 0, sizeof(*m));
+    col_copy(m->tenant, sizeof(m->tenant), s, 0);
+    col_copy(m->id, sizeof(m->id), s, 1);
+    col_copy(m->label, sizeof(m->label), s, 2);
+    col_copy(m->targeting_dimension, sizeof(m->targeting_dimension), s, 3);
+    col_copy(m->dataset, sizeof(m->dataset), s, 4);
+    m->published = sqlite3_column_int(s, 5);
+    m->started = sqlite3_column_int(s, 6);
+    m->changed_records = sqlite3_column_int64(s, 7);
+    char outcome[32];
+    col_copy(outcome, sizeof(outcome), s, 8);
+    if (model_outcome_parse(&m->default_step.outcome, outcome) < 0)
+        m->default_step.outcome = OUTCOME_SUCCESS;
+    m->default_step.num_records = sqlite3_column_int64(s, 9);
+    col_copy(m->default_step.batch_id, sizeof(m->default_step.batch_id), s, 10);
+    m->default_step.after_ms = sqlite3_column_int64(s, 11);
+    m->default_step.after_polls = sqlite3_column_int64(s, 12);
+}
+
+int store_mapping_get(struct store *st, const char *tenant, const char *id,
+                      struct model_mapping *out)
+{
+    sqlite3_stmt *s = st->stmt[S_MAPPING_GET];
+    bind_text(s, 1, tenant);
+    bind_text(s, 2, id);
+    int rc = sqlite3_step(s);
+    int result = STORE_NOTFOUND;
+    if (rc == SQLITE_ROW) {
+        read_mapping(s, out);
+        result = 0;
+    } else if (rc != SQLITE_DONE) {
+        result = map_rc(rc);
+    }
+    done(s);
+    return result;
+}
+
+int store_mapping_put(struct store *st, const struct model_mapping *m)
+{
+    sqlite3_stmt *s = st->stmt[S_MAPPING_PUT];
+    bind_text(s, 1, m->tenant);
+    bind_text(s, 2, m->id);
+    bind_text(s, 3, m->label);
+    bind_text(s, 4, m->targeting_dimension);
+    bind_text(s, 5, m->dataset);
+    sqlite3_bind_int(s, 6, m->published ? 1 : 0);
+    sqlite3_bind_int(s, 7, m->started ? 1 : 0);
+    sqlite3_bind_int64(s, 8, m->changed_records);
+    bind_text(s, 9, model_outcome_name(m->default_step.outcome));
+    sqlite3_bind_int64(s, 10, m->default_step.num_records);
+    bind_text(s, 11, m->default_step.batch_id);
+    sqlite3_bind_int64(s, 12, m->default_step.after_ms);
+    sqlite3_bind_int64(s, 13, m->default_step.after_polls);
+    return run(st, S_MAPPING_PUT);
+}
+
+int store_mapping_delete(struct store *st, const char *tenant, const char *id)
+{
+    sqlite3_stmt *s = st->stmt[S_MAPPING_DELETE];
+    bind_text(s, 1, tenant);
+    bind_text(s, 2, id);
+    int rc = run(st, S_MAPPING_DELETE);
+    if (rc == 0 && sqlite3_changes(st->db) == 0)
+        return STORE_NOTFOUND;
+    return rc;
+}
+
+int store_mapping_set_changed(struct store *st, const char *tenant, const char *id,
+                              long long changed)
+{
+    sqlite3_stmt *s = st->stmt[S_MAPPING_SET_CHANGED];
+    bind_text(s, 1, tenant);
+    bind_text(s, 2, id);
+    sqlite3_bind_int64(s, 3, changed);
+    int rc = run(st, S_MAPPING_SET_CHANGED);
+    if (rc == 0 && sqlite3_changes(st->db) == 0)
+        return STORE_NOTFOUND;
+    return rc;
+}
+
+int store_mapping_each(struct store *st, const char *tenant,
+                       int (*fn)(void *arg, const struct model_mapping *m), void *arg)
+{
+    sqlite3_stmt *s = st->stmt[S_MAPPING_EACH];
+    bind_text(s, 1, tenant);
+    int rc, result = 0;
+    struct model_mapping m;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        read_mapping(s, &m);
+        if (fn(arg, &m) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        result = map_rc(rc);
+    done(s);
+    return result;
+}
+
+int store_script_clear(struct store *st, const char *tenant, const char *mapping)
+{
+    sqlite3_stmt *s = st->stmt[S_SCRIPT_CLEAR];
+    bind_text(s, 1, tenant);
+    bind_text(s, 2, mapping);
+    return run(st, S_SCRIPT_CLEAR);
+}
+
+int store_script_append(struct store *st, const char *tenant, const char *mapping,
+                        const struct model_step *step)
+{
+    sqlite3_stmt *s = st->stmt[S_SCRIPT_APPEND];
+    bind_text(s, 1, tenant);
+    bind_text(s, 2, mapping);
+    bind_text(s, 3, model_outcome_name(step->outcome));
+    sqlite3_bind_int64(s, 4, step->num_records);
+    bind_text(s, 5, step->batch_id);
+    sqlite3_bind_int64(s, 6, step->after_ms);
+    sqlite3_bind_int64(s, 7, step->after_polls);
+    return run(st, S_SCRIPT_APPEND);
+}
+
+/* Reads a step from columns 1.. (column 0 is pos). */
+static void read_step(sqlite3_stmt *s, struct model_step *out)
+{
+    memset(out, 0, sizeof(*out));
+    char outcome[32];
+    col_copy(outcome, sizeof(outcome), s, 1);
+    if (model_outcome_parse(&out->outcome, outcome) < 0)
+        out->outcome = OUTCOME_SUCCESS;
+    out->num_records = sqlite3_column_int64(s, 2);
+    col_copy(out->batch_id, sizeof(out->batch_id), s, 3);
+    out->after_ms = sqlite3_column_int64(s, 4);
+    out->after_polls = sqlite3_column_int64(s, 5);
+}
+
+int store_script_pop(struct store *st, const char *tenant, const char *mapping,
+                     struct model_step *out)
+{
+    sqlite3_stmt *s = st->stmt[S_SCRIPT_FIRST];
+    bind_text(s, 1, tenant);
+    bind_text(s, 2, mapping);
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        done(s);
+        return rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(rc);
+    }
+    long long pos = sqlite3_column_int64(s, 0);
+    read_step(s, out);
+    done(s);
+    sqlite3_stmt *d = st->stmt[S_SCRIPT_DELETE];
+    bind_text(d, 1, tenant);
+    bind_text(d, 2, mapping);
+    sqlite3_bind_int64(d, 3, pos);
+    return run(st, S_SCRIPT_DELETE);
+}
+
+int store_script_each(struct store *st, const char *tenant, const char *mapping,
+                      int (*fn)(void *arg, const struct model_step *step), void *arg)
+{
+    sqlite3_stmt *s = st->stmt[S_SCRIPT_EACH];
+    bind_text(s, 1, tenant);
+    bind_text(s, 2, mapping);
+    int rc, result = 0;
+    struct model_step step;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        read_step(s, &step);
+        if (fn(arg, &step) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        result = map_rc(rc);
+    done(s);
+    return result;
+}
+
+static void bind_request(sqlite3_stmt *s, const struct model_request *r)
+{
+    sqlite3_bind_int64(s, 1, r->id);
+    bind_text(s, 2, r->tenant);
+    bind_text(s, 3, r->mapping);
+    sqlite3_bind_int64(s, 4, r->created_ms);
+    bind_text(s, 5, model_outcome_name(r->step.outcome));
+    sqlite3_bind_int64(s, 6, r->step.num_records);
+    bind_text(s, 7, r->step.batch_id);
+    sqlite3_bind_int64(s, 8, r->step.after_ms);
+    sqlite3_bind_int64(s, 9, r->step.after_polls);
+    sqlite3_bind_int64(s, 10, r->polls);
+    bind_text(s, 11, model_status_name(r->status));
+    sqlite3_bind_int64(s, 12, r->num_records);
+    bind_text(s, 13, r->batch_id);
+    if (r->resolved_ms >= 0)
+        sqlite3_bind_int64(s, 14, r->resolved_ms);
+    else
+        sqlite3_bind_null(s, 14);
+}
+
+static void read_request(sqlite3_stmt *s, struct model_request *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->id = sqlite3_column_int64(s, 0);
+    col_copy(r->tenant, sizeof(r->tenant), s, 1);
+    col_copy(r->mapping, sizeof(r->mapping), s, 2);
+    r->created_ms = sqlite3_column_int64(s, 3);
+    char text[32];
+    col_copy(text, sizeof(text), s, 4);
+    if (model_outcome_parse(&r->step.outcome, text) < 0)
+        r->step.outcome = OUTCOME_SUCCESS;
+    r->step.num_records = sqlite3_column_int64(s, 5);
+    col_copy(r->step.batch_id, sizeof(r->step.batch_id), s, 6);
+    r->step.after_ms = sqlite3_column_int64(s, 7);
+    r->step.after_polls = sqlite3_column_int64(s, 8);
+    r->polls = sqlite3_column_int64(s, 9);
+    col_copy(text, sizeof(text), s, 10);
+    if (model_status_parse(&r->status, text) < 0)
+        r->status = STATUS_FAILED;
+    r->num_records = sqlite3_column_int64(s, 11);
+    col_copy(r->batch_id, sizeof(r->batch_id), s, 12);
+    r->resolved_ms = sqlite3_column_type(s, 13) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 13);
+}
+
+int store_request_insert(struct store *st, const struct model_request *r)
+{
+    bind_request(st->stmt[S_REQUEST_INSERT], r);
+    return run(st, S_REQUEST_INSERT);
+}
+
+static int request_one(struct store *st, enum stmt_id id, struct model_request *out)
+{
+    sqlite3_stmt *s = st->stmt[id];
+    int rc = sqlite3_step(s);
+    int result = STORE_NOTFOUND;
+    if (rc == SQLITE_ROW) {
+        read_request(s, out);
+        result = 0;
+    } else if (rc != SQLITE_DONE) {
+        result = map_rc(rc);
+    }
+    done(s);
+    return result;
+}
+
+int store_request_get(struct store *st, long long id, struct model_request *out)
+{
+    sqlite3_bind_int64(st->stmt[S_REQUEST_GET], 1, id);
+    return request_one(st, S_REQUEST_GET, out);
+}
+
+int store_request_in_progress(struct store *st, const char *tenant, const char *mapping,
+                              struct model_request *out)
+{
+    bind_text(st->stmt[S_REQUEST_IN_PROGRESS], 1, tenant);
+    bind_text(st->stmt[S_REQUEST_IN_PROGRESS], 2, mapping);
+    return request_one(st, S_REQUEST_IN_PROGRESS, out);
+}
+
+int store_request_update(struct store *st, const struct model_request *r)
+{
+    bind_request(st->stmt[S_REQUEST_UPDATE], r);
+    int rc = run(st, S_REQUEST_UPDATE);
+    if (rc == 0 && sqlite3_changes(st->db) == 0)
+        return STORE_NOTFOUND;
+    return rc;
+}
+
+int store_request_each(struct store *st, const char *tenant, const char *mapping,
+                       const char *status, int (*fn)(void *arg, const struct model_request *r),
+                       void *arg)
+{
+    sqlite3_stmt *s = st->stmt[S_REQUEST_EACH];
+    bind_text(s, 1, tenant);
+    bind_text(s, 2, mapping);
+    bind_text(s, 3, status);
+    int rc, result = 0;
+    struct model_request r;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        read_request(s, &r);
+        if (fn(arg, &r) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        result = map_rc(rc);
+    done(s);
+    return result;
+}
+
+int store_request_count_in_progress(struct store *st, long long *out)
+{
+    sqlite3_stmt *s = st->stmt[S_REQUEST_COUNT_IN_PROGRESS];
+    int rc = sqlite3_step(s);
+    int result = 0;
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0);
+    else
+        result = map_rc(rc);
+    done(s);
+    return result;
+}

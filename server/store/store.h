@@ -1,0 +1,81 @@
+/*
+ * The store: the only code that speaks SQL. One SQLite connection, every statement
+ * prepared once at open, every state change inside one BEGIN IMMEDIATE transaction.
+ * Not thread-safe by itself: the caller serializes access (see app.h).
+ */
+#ifndef CAMPAIGN_STORE_H
+#define CAMPAIGN_STORE_H
+
+#include "model/model.h"
+
+/* Return codes: 0 on success, one of these otherwise. */
+#define STORE_NOTFOUND   (-1)
+#define STORE_CONSTRAINT (-2) /* a uniqueness or check constraint refused the write */
+#define STORE_BUSY       (-3)
+#define STORE_ERROR      (-4)
+
+struct store;
+
+/* Opens (creating if needed) the database at path (":memory:" for none), applies the
+ * pending migrations and prepares every statement. On failure, writes a one-line
+ * reason into err (when non-NULL) and returns STORE_ERROR. *out is owned by the
+ * caller and released with store_close. */
+int store_open(struct store **out, const char *path, char *err, size_t err_size);
+void store_close(struct store *st);
+
+/* Runs fn inside BEGIN IMMEDIATE ... COMMIT, retrying the whole transaction a few
+ * times when the database is busy. fn returns 0 to commit, anything else to roll back;
+ * that value is returned. */
+int store_transact(struct store *st, int (*fn)(struct store *st, void *arg), void *arg);
+
+/* The SQLite error message of the last failure, for logs. */
+const char *store_errmsg(struct store *st);
+
+/* Meta values (next_request_id, rng_state, manual_clock_ms, loaded). */
+int store_meta_get(struct store *st, const char *key, long long *out);
+int store_meta_set(struct store *st, const char *key, long long value);
+
+/* Tenants. fixture_out, when non-NULL, receives a malloc'd copy of the tenant's
+ * fixture JSON (caller frees). */
+int store_tenant_get(struct store *st, const char *name, char **fixture_out);
+int store_tenant_put(struct store *st, const char *name, const char *fixture_json);
+int store_tenant_delete(struct store *st, const char *name);
+/* Calls fn for each tenant but the template, in name order; stops when fn returns non-0. */
+int store_tenant_each(struct store *st, int (*fn)(void *arg, const char *name), void *arg);
+/* Deletes every tenant (and so every mapping, step and request), the template too. */
+int store_wipe(struct store *st);
+
+/* Mappings. */
+int store_mapping_get(struct store *st, const char *tenant, const char *id,
+                      struct model_mapping *out);
+int store_mapping_put(struct store *st, const struct model_mapping *m);
+int store_mapping_delete(struct store *st, const char *tenant, const char *id);
+int store_mapping_set_changed(struct store *st, const char *tenant, const char *id,
+                              long long changed);
+int store_mapping_each(struct store *st, const char *tenant,
+                       int (*fn)(void *arg, const struct model_mapping *m), void *arg);
+
+/* Script steps. pop removes and returns the first step (STORE_NOTFOUND when empty). */
+int store_script_clear(struct store *st, const char *tenant, const char *mapping);
+int store_script_append(struct store *st, const char *tenant, const char *mapping,
+                        const struct model_step *step);
+int store_script_pop(struct store *st, const char *tenant, const char *mapping,
+                     struct model_step *out);
+int store_script_each(struct store *st, const char *tenant, const char *mapping,
+                      int (*fn)(void *arg, const struct model_step *s), void *arg);
+
+/* Requests. insert returns STORE_CONSTRAINT when the id is taken or the mapping
+ * already has a request In Progress. */
+int store_request_insert(struct store *st, const struct model_request *r);
+int store_request_get(struct store *st, long long id, struct model_request *out);
+int store_request_in_progress(struct store *st, const char *tenant, const char *mapping,
+                              struct model_request *out);
+int store_request_update(struct store *st, const struct model_request *r);
+/* Requests of a tenant in id order; mapping and status may be NULL (no filter). */
+int store_request_each(struct store *st, const char *tenant, const char *mapping,
+                       const char *status, int (*fn)(void *arg, const struct model_request *r),
+                       void *arg);
+/* Number of requests In Progress, all tenants. */
+int store_request_count_in_progress(struct store *st, long long *out);
+
+#endif
