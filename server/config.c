@@ -115,10 +115,9 @@ bad:
     return -1;
 }
 
-static const char *const options[] = {"host",        "port",      "port-file", "fixtures",
-                                      "db",          "auth",      "clock",     "seed",
-                                      "admin-token", "journal-max", "log-format", "log-level",
-                                      NULL};
+static const char *const options[] = {
+    "host", "port",        "port-file",   "fixtures",   "db",        "auth", "clock",
+    "seed", "admin-token", "journal-max", "log-format", "log-level", NULL};
 
 static int apply_env(struct config *c, char *err, size_t n)
 {

@@ -16,8 +16,7 @@ int log_level_parse(enum log_level *out, const char *s);
 int log_format_parse(enum log_format *out, const char *s);
 
 /* One free-form line at the given level (printf format). */
-void log_msg(enum log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The per-request line written when a request completes. Any string may be NULL. */
 void log_request(const char *tenant, const char *method, const char *path, int status,

@@ -42,8 +42,7 @@ static int cmd_check(const struct config *cfg)
 static int cmd_probe(const struct config *cfg)
 {
     char host[256], port[16];
-    snprintf(host, sizeof(host), "%s", strcmp(cfg->host, "0.0.0.0") == 0 ? "127.0.0.1"
-                                                                           : cfg->host);
+    snprintf(host, sizeof(host), "%s", strcmp(cfg->host, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->host);
     snprintf(port, sizeof(port), "%d", cfg->port);
     if (cfg->n_args > 0) {
         const char *url = cfg->args[0];
@@ -91,8 +90,7 @@ static int cmd_probe(const struct config *cfg)
     freeaddrinfo(res);
     char req[512];
     int n = snprintf(req, sizeof(req),
-                     "GET /_mock/health HTTP/1.0\r\nHost: %s\r\nConnection: close\r\n\r\n",
-                     host);
+                     "GET /_mock/health HTTP/1.0\r\nHost: %s\r\nConnection: close\r\n\r\n", host);
     char buf[64] = {0};
     ssize_t got = -1;
     if (send(fd, req, (size_t)n, 0) == n)
@@ -156,8 +154,8 @@ static int cmd_serve(const struct config *cfg)
         return 1;
     }
     int v6 = strchr(cfg->host, ':') != NULL;
-    printf("campaign-mock listening on http://%s%s%s:%d\n", v6 ? "[" : "", cfg->host,
-           v6 ? "]" : "", port);
+    printf("campaign-mock listening on http://%s%s%s:%d\n", v6 ? "[" : "", cfg->host, v6 ? "]" : "",
+           port);
     fflush(stdout);
     log_msg(LOG_INFO, "serving (auth %s, clock %s, db %s)", config_auth_name(cfg->auth),
             clock_mode_name(cfg->clock), cfg->db);

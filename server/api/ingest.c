@@ -76,8 +76,8 @@ static int parse_sample_notation(long long *out, const char *body, char *why, si
     return parse_digits(out, p, n, why, why_size);
 }
 
-int ingest_request_id_parse(long long *out, const char *query, const char *body,
-                            size_t body_len, int *missing, char *why, size_t why_size)
+int ingest_request_id_parse(long long *out, const char *query, const char *body, size_t body_len,
+                            int *missing, char *why, size_t why_size)
 {
     *missing = 0;
     if (query)
@@ -87,8 +87,9 @@ int ingest_request_id_parse(long long *out, const char *query, const char *body,
         start++;
     if (start == body_len) {
         *missing = 1;
-        snprintf(why, why_size, "requestId is missing: pass ?requestId=N or a JSON body "
-                                "{\"requestId\": N}");
+        snprintf(why, why_size,
+                 "requestId is missing: pass ?requestId=N or a JSON body "
+                 "{\"requestId\": N}");
         return -1;
     }
     if (!utf8_valid(body, body_len)) {
@@ -106,14 +107,15 @@ int ingest_request_id_parse(long long *out, const char *query, const char *body,
         return -1;
     }
     int rc = -1;
-    const cJSON *id = cJSON_IsObject(doc) ? cJSON_GetObjectItemCaseSensitive(doc, "requestId")
-                                          : NULL;
+    const cJSON *id =
+        cJSON_IsObject(doc) ? cJSON_GetObjectItemCaseSensitive(doc, "requestId") : NULL;
     if (!cJSON_IsObject(doc)) {
         snprintf(why, why_size, "the request body must be a JSON object {\"requestId\": N}");
     } else if (!id) {
         *missing = 1;
-        snprintf(why, why_size, "requestId is missing: pass ?requestId=N or a JSON body "
-                                "{\"requestId\": N}");
+        snprintf(why, why_size,
+                 "requestId is missing: pass ?requestId=N or a JSON body "
+                 "{\"requestId\": N}");
     } else if (cJSON_IsString(id)) {
         rc = parse_digits(out, id->valuestring, strlen(id->valuestring), why, why_size);
     } else if (cJSON_IsNumber(id)) {
@@ -172,8 +174,8 @@ static void store_failure(struct reply *rep, struct store *st, int rc)
 }
 
 /* Finds tenant (creating it from the template) and its mapping. */
-static int find_mapping(struct app *app, struct store *st, const char *tenant,
-                        const char *mapping, struct model_mapping *out, enum lookup *l)
+static int find_mapping(struct app *app, struct store *st, const char *tenant, const char *mapping,
+                        struct model_mapping *out, enum lookup *l)
 {
     *l = FOUND;
     if (!fixtures_tenant_name_valid(tenant)) {

@@ -19,7 +19,7 @@ void handle_ingest_get(struct app *app, const struct http_request *req, struct r
  * {"requestId"="N"}. Pure. 0 with *out set; otherwise -1 and a one-line reason in why
  * (*missing set when no requestId was given at all).
  */
-int ingest_request_id_parse(long long *out, const char *query, const char *body,
-                            size_t body_len, int *missing, char *why, size_t why_size);
+int ingest_request_id_parse(long long *out, const char *query, const char *body, size_t body_len,
+                            int *missing, char *why, size_t why_size);
 
 #endif

@@ -34,8 +34,7 @@ void reply_json_take(struct reply *r, int status, char *body, size_t len)
     r->content_type = CONTENT_TYPE_JSON;
 }
 
-void reply_text(struct reply *r, int status, const char *content_type, const char *body,
-                size_t len)
+void reply_text(struct reply *r, int status, const char *content_type, const char *body, size_t len)
 {
     free(r->body);
     r->status = status;

@@ -21,7 +21,7 @@ enum reply_transport {
 };
 
 struct reply_header {
-    char *name; /* owned */
+    char *name;  /* owned */
     char *value; /* owned */
 };
 

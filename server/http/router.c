@@ -39,8 +39,8 @@ static int match(const char *pattern, const char *path, char params[][ROUTE_SEGM
     return 1;
 }
 
-const struct route *router_match(const char *method, const char *path,
-                                 struct http_request *req, char *allow, size_t allow_size)
+const struct route *router_match(const char *method, const char *path, struct http_request *req,
+                                 char *allow, size_t allow_size)
 {
     allow[0] = '\0';
     size_t used = 0;
@@ -56,8 +56,7 @@ const struct route *router_match(const char *method, const char *path,
             return r;
         }
         if (!strstr(allow, r->method)) {
-            int w = snprintf(allow + used, allow_size - used, "%s%s", used ? ", " : "",
-                             r->method);
+            int w = snprintf(allow + used, allow_size - used, "%s%s", used ? ", " : "", r->method);
             if (w > 0 && (size_t)w < allow_size - used)
                 used += (size_t)w;
         }

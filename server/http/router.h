@@ -10,7 +10,7 @@
 
 #include "http/reply.h"
 
-#define ROUTE_PARAMS_MAX 4
+#define ROUTE_PARAMS_MAX  4
 #define ROUTE_SEGMENT_MAX 256 /* longer path segments never match a route */
 
 struct app;
@@ -33,8 +33,7 @@ const char *http_request_header(const struct http_request *req, const char *name
 /* A query argument's (decoded) value or NULL; "" for "?name" without a value. */
 const char *http_request_query(const struct http_request *req, const char *name);
 
-typedef void (*route_handler)(struct app *app, const struct http_request *req,
-                              struct reply *rep);
+typedef void (*route_handler)(struct app *app, const struct http_request *req, struct reply *rep);
 
 struct route {
     const char *method;
@@ -51,7 +50,7 @@ extern const struct route routes[];
  * and req->endpoint and returns the route. Otherwise returns NULL and *allow holds the
  * methods the path accepts ("" when the path is unknown).
  */
-const struct route *router_match(const char *method, const char *path,
-                                 struct http_request *req, char *allow, size_t allow_size);
+const struct route *router_match(const char *method, const char *path, struct http_request *req,
+                                 char *allow, size_t allow_size);
 
 #endif

@@ -70,8 +70,7 @@ struct http_server {
 
 const char *http_request_header(const struct http_request *req, const char *name)
 {
-    return MHD_lookup_connection_value((struct MHD_Connection *)req->conn, MHD_HEADER_KIND,
-                                       name);
+    return MHD_lookup_connection_value((struct MHD_Connection *)req->conn, MHD_HEADER_KIND, name);
 }
 
 const char *http_request_query(const struct http_request *req, const char *name)
@@ -110,8 +109,7 @@ static void *timer_main(void *arg)
                 const union MHD_ConnectionInfo *ci =
                     MHD_get_connection_info(c->mhd, MHD_CONNECTION_INFO_CONNECTION_FD);
                 char byte;
-                ssize_t n =
-                    ci ? recv(ci->connect_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) : 0;
+                ssize_t n = ci ? recv(ci->connect_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) : 0;
                 if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
                     c->wake_ms = now + HANG_POLL_MS;
                     if (c->wake_ms < next)
@@ -266,8 +264,7 @@ static void dispatch(struct conn *c)
                          c->method, allow);
             reply_header_add(rep, "Allow", allow);
         } else {
-            errors_reply(rep, ERR_ROUTE_NOT_FOUND, "no route for %s %.200s", c->method,
-                         c->path);
+            errors_reply(rep, ERR_ROUTE_NOT_FOUND, "no route for %s %.200s", c->method, c->path);
         }
         return;
     }
@@ -277,8 +274,8 @@ static void dispatch(struct conn *c)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mhd, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     struct http_server *srv = cls;
     struct conn *c = *con_cls;

@@ -11,8 +11,8 @@
 
 #include "jsonw.h"
 
-static const char *const outcome_names[] = {"success", "failed-fetch", "failed-upload",
-                                            "aborted", "hang"};
+static const char *const outcome_names[] = {"success", "failed-fetch", "failed-upload", "aborted",
+                                            "hang"};
 static const char *const status_names[] = {"In Progress", "Success", "Failed", "Aborted"};
 
 const char *model_outcome_name(enum model_outcome o)
@@ -57,8 +57,7 @@ void model_step_default(struct model_step *out)
     out->after_polls = 1;
 }
 
-enum model_trigger_verdict model_trigger_decide(const struct model_mapping *m,
-                                                int has_in_progress)
+enum model_trigger_verdict model_trigger_decide(const struct model_mapping *m, int has_in_progress)
 {
     if (!m->published)
         return TRIGGER_NOT_PUBLISHED;
@@ -144,9 +143,8 @@ int model_request_advance(struct model_request *r, long long now_ms, int is_poll
     return 0;
 }
 
-int model_request_resolve(struct model_request *r, const struct model_step *step,
-                          long long now_ms, const char *drawn_batch_id,
-                          long long *changed_records)
+int model_request_resolve(struct model_request *r, const struct model_step *step, long long now_ms,
+                          const char *drawn_batch_id, long long *changed_records)
 {
     if (r->status != STATUS_IN_PROGRESS)
         return 0;

@@ -56,13 +56,13 @@ struct model_request {
     long long id;
     char tenant[MODEL_NAME_MAX + 1];
     char mapping[MODEL_NAME_MAX + 1];
-    long long created_ms;  /* server clock */
+    long long created_ms;   /* server clock */
     struct model_step step; /* the outcome it will reach, and when */
     long long polls;        /* status polls answered In Progress so far */
     enum model_status status;
-    long long num_records;               /* final count; 0 until Success */
-    char batch_id[MODEL_BATCH_LEN + 1];  /* final batch id; "" unless failed-upload */
-    long long resolved_ms;               /* server clock at the outcome; -1 while In Progress */
+    long long num_records;              /* final count; 0 until Success */
+    char batch_id[MODEL_BATCH_LEN + 1]; /* final batch id; "" unless failed-upload */
+    long long resolved_ms;              /* server clock at the outcome; -1 while In Progress */
 };
 
 /* The verdict of a trigger (POST), in the order DESIGN.md gives. */
@@ -84,8 +84,7 @@ void model_step_default(struct model_step *out);
 
 /* Decides a trigger. has_in_progress is whether the mapping still has a request In
  * Progress after that request was advanced to now. */
-enum model_trigger_verdict model_trigger_decide(const struct model_mapping *m,
-                                                int has_in_progress);
+enum model_trigger_verdict model_trigger_decide(const struct model_mapping *m, int has_in_progress);
 
 /* Builds the request a submitted trigger creates from the step it consumed.
  * drawn_batch_id is used when the step is failed-upload without a batch id. */
@@ -107,9 +106,8 @@ int model_request_advance(struct model_request *r, long long now_ms, int is_poll
 
 /* Applies a step to an In Progress request now, whatever its schedule (control
  * "resolve"). A hang step leaves it In Progress. Returns 1 when it changed. */
-int model_request_resolve(struct model_request *r, const struct model_step *step,
-                          long long now_ms, const char *drawn_batch_id,
-                          long long *changed_records);
+int model_request_resolve(struct model_request *r, const struct model_step *step, long long now_ms,
+                          const char *drawn_batch_id, long long *changed_records);
 
 /* Adobe's documented bodies, byte for byte; each returns a malloc'd NUL-terminated
  * string (caller frees) or NULL when out of memory. */

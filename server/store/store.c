@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "embedded.h"
+#include "store/store_internal.h"
 
 enum stmt_id {
     S_BEGIN,
@@ -45,13 +46,13 @@ enum stmt_id {
     S_COUNT
 };
 
-#define MAPPING_COLS                                                                           \
-    "tenant, id, label, targeting_dimension, dataset, published, started, changed_records, "  \
-    "default_outcome, default_num_records, default_batch_id, default_after_ms, "              \
+#define MAPPING_COLS                                                                               \
+    "tenant, id, label, targeting_dimension, dataset, published, started, changed_records, "       \
+    "default_outcome, default_num_records, default_batch_id, default_after_ms, "                   \
     "default_after_polls"
 #define STEP_COLS "outcome, num_records, batch_id, after_ms, after_polls"
-#define REQUEST_COLS                                                                           \
-    "id, tenant, mapping, created_ms, outcome, step_num_records, step_batch_id, after_ms, "   \
+#define REQUEST_COLS                                                                               \
+    "id, tenant, mapping, created_ms, outcome, step_num_records, step_batch_id, after_ms, "        \
     "after_polls, polls, status, num_records, batch_id, resolved_ms"
 
 static const char *const sql_text[S_COUNT] = {
@@ -108,7 +109,22 @@ static const char *const sql_text[S_COUNT] = {
 struct store {
     sqlite3 *db;
     sqlite3_stmt *stmt[S_COUNT];
+    sqlite3_stmt *extra[STORE_SLOTS_MAX]; /* other store files' statements */
 };
+
+sqlite3_stmt *store_stmt(struct store *st, int slot, const char *sql)
+{
+    assert(slot >= 0 && slot < STORE_SLOTS_MAX);
+    if (!st->extra[slot] && sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                               &st->extra[slot], NULL) != SQLITE_OK)
+        return NULL;
+    return st->extra[slot];
+}
+
+sqlite3 *store_db(struct store *st)
+{
+    return st->db;
+}
 
 const char *store_errmsg(struct store *st)
 {
@@ -138,9 +154,8 @@ static int migrate(sqlite3 *db, char *err, size_t err_size)
     if (version < 0)
         goto fail;
     if (version > store_migrations_count) {
-        snprintf(err, err_size,
-                 "database schema version %d is newer than this campaign-mock (%d)", version,
-                 store_migrations_count);
+        snprintf(err, err_size, "database schema version %d is newer than this campaign-mock (%d)",
+                 version, store_migrations_count);
         return STORE_ERROR;
     }
     for (int i = version; i < store_migrations_count; i++) {
@@ -215,12 +230,14 @@ void store_close(struct store *st)
         return;
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(st->stmt[i]);
+    for (int i = 0; i < STORE_SLOTS_MAX; i++)
+        sqlite3_finalize(st->extra[i]);
     if (st->db)
         sqlite3_close(st->db);
     free(st);
 }
 
-static int map_rc(int rc)
+int store_map_rc(int rc)
 {
     switch (rc) {
     case SQLITE_DONE:
@@ -237,24 +254,22 @@ static int map_rc(int rc)
     }
 }
 
-/* Steps a statement that returns no row, then resets it. */
-static int run(struct store *st, enum stmt_id id)
+int store_stmt_run(sqlite3_stmt *s)
 {
-    sqlite3_stmt *s = st->stmt[id];
     int rc = sqlite3_step(s);
-    int result = rc == SQLITE_DONE ? 0 : map_rc(rc);
+    int result = rc == SQLITE_DONE ? 0 : store_map_rc(rc);
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
     return result;
 }
 
-static void done(sqlite3_stmt *s)
+void store_stmt_done(sqlite3_stmt *s)
 {
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+void store_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
     if (v)
         sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
@@ -262,10 +277,16 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
         sqlite3_bind_null(s, i);
 }
 
-static void col_copy(char *dst, size_t size, sqlite3_stmt *s, int col)
+void store_col_copy(char *dst, size_t size, sqlite3_stmt *s, int col)
 {
     const unsigned char *t = sqlite3_column_text(s, col);
     snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
+/* Steps one of the core statements that returns no row. */
+static int run(struct store *st, enum stmt_id id)
+{
+    return store_stmt_run(st->stmt[id]);
 }
 
 int store_transact(struct store *st, int (*fn)(struct store *st, void *arg), void *arg)
@@ -298,23 +319,23 @@ int store_transact(struct store *st, int (*fn)(struct store *st, void *arg), voi
 int store_meta_get(struct store *st, const char *key, long long *out)
 {
     sqlite3_stmt *s = st->stmt[S_META_GET];
-    bind_text(s, 1, key);
+    store_bind_text(s, 1, key);
     int rc = sqlite3_step(s);
     int result = STORE_NOTFOUND;
     if (rc == SQLITE_ROW) {
         *out = sqlite3_column_int64(s, 0);
         result = 0;
     } else if (rc != SQLITE_DONE) {
-        result = map_rc(rc);
+        result = store_map_rc(rc);
     }
-    done(s);
+    store_stmt_done(s);
     return result;
 }
 
 int store_meta_set(struct store *st, const char *key, long long value)
 {
     sqlite3_stmt *s = st->stmt[S_META_SET];
-    bind_text(s, 1, key);
+    store_bind_text(s, 1, key);
     sqlite3_bind_int64(s, 2, value);
     return run(st, S_META_SET);
 }
@@ -322,7 +343,7 @@ int store_meta_set(struct store *st, const char *key, long long value)
 int store_tenant_get(struct store *st, const char *name, char **fixture_out)
 {
     sqlite3_stmt *s = st->stmt[S_TENANT_GET];
-    bind_text(s, 1, name);
+    store_bind_text(s, 1, name);
     int rc = sqlite3_step(s);
     int result = STORE_NOTFOUND;
     if (rc == SQLITE_ROW) {
@@ -334,24 +355,24 @@ int store_tenant_get(struct store *st, const char *name, char **fixture_out)
                 result = STORE_ERROR;
         }
     } else if (rc != SQLITE_DONE) {
-        result = map_rc(rc);
+        result = store_map_rc(rc);
     }
-    done(s);
+    store_stmt_done(s);
     return result;
 }
 
 int store_tenant_put(struct store *st, const char *name, const char *fixture_json)
 {
     sqlite3_stmt *s = st->stmt[S_TENANT_PUT];
-    bind_text(s, 1, name);
-    bind_text(s, 2, fixture_json);
+    store_bind_text(s, 1, name);
+    store_bind_text(s, 2, fixture_json);
     return run(st, S_TENANT_PUT);
 }
 
 int store_tenant_delete(struct store *st, const char *name)
 {
     sqlite3_stmt *s = st->stmt[S_TENANT_DELETE];
-    bind_text(s, 1, name);
+    store_bind_text(s, 1, name);
     int rc = run(st, S_TENANT_DELETE);
     if (rc == 0 && sqlite3_changes(st->db) == 0)
         return STORE_NOTFOUND;
@@ -364,13 +385,13 @@ int store_tenant_each(struct store *st, int (*fn)(void *arg, const char *name), 
     int rc, result = 0;
     char name[MODEL_NAME_MAX + 1];
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        col_copy(name, sizeof(name), s, 0);
+        store_col_copy(name, sizeof(name), s, 0);
         if (fn(arg, name) != 0)
             break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        result = map_rc(rc);
-    done(s);
+        result = store_map_rc(rc);
+    store_stmt_done(s);
     return result;
 }
 
@@ -382,20 +403,20 @@ int store_wipe(struct store *st)
 static void read_mapping(sqlite3_stmt *s, struct model_mapping *m)
 {
     memset(m, 0, sizeof(*m));
-    col_copy(m->tenant, sizeof(m->tenant), s, 0);
-    col_copy(m->id, sizeof(m->id), s, 1);
-    col_copy(m->label, sizeof(m->label), s, 2);
-    col_copy(m->targeting_dimension, sizeof(m->targeting_dimension), s, 3);
-    col_copy(m->dataset, sizeof(m->dataset), s, 4);
+    store_col_copy(m->tenant, sizeof(m->tenant), s, 0);
+    store_col_copy(m->id, sizeof(m->id), s, 1);
+    store_col_copy(m->label, sizeof(m->label), s, 2);
+    store_col_copy(m->targeting_dimension, sizeof(m->targeting_dimension), s, 3);
+    store_col_copy(m->dataset, sizeof(m->dataset), s, 4);
     m->published = sqlite3_column_int(s, 5);
     m->started = sqlite3_column_int(s, 6);
     m->changed_records = sqlite3_column_int64(s, 7);
     char outcome[32];
-    col_copy(outcome, sizeof(outcome), s, 8);
+    store_col_copy(outcome, sizeof(outcome), s, 8);
     if (model_outcome_parse(&m->default_step.outcome, outcome) < 0)
         m->default_step.outcome = OUTCOME_SUCCESS;
     m->default_step.num_records = sqlite3_column_int64(s, 9);
-    col_copy(m->default_step.batch_id, sizeof(m->default_step.batch_id), s, 10);
+    store_col_copy(m->default_step.batch_id, sizeof(m->default_step.batch_id), s, 10);
     m->default_step.after_ms = sqlite3_column_int64(s, 11);
     m->default_step.after_polls = sqlite3_column_int64(s, 12);
 }
@@ -404,34 +425,34 @@ int store_mapping_get(struct store *st, const char *tenant, const char *id,
                       struct model_mapping *out)
 {
     sqlite3_stmt *s = st->stmt[S_MAPPING_GET];
-    bind_text(s, 1, tenant);
-    bind_text(s, 2, id);
+    store_bind_text(s, 1, tenant);
+    store_bind_text(s, 2, id);
     int rc = sqlite3_step(s);
     int result = STORE_NOTFOUND;
     if (rc == SQLITE_ROW) {
         read_mapping(s, out);
         result = 0;
     } else if (rc != SQLITE_DONE) {
-        result = map_rc(rc);
+        result = store_map_rc(rc);
     }
-    done(s);
+    store_stmt_done(s);
     return result;
 }
 
 int store_mapping_put(struct store *st, const struct model_mapping *m)
 {
     sqlite3_stmt *s = st->stmt[S_MAPPING_PUT];
-    bind_text(s, 1, m->tenant);
-    bind_text(s, 2, m->id);
-    bind_text(s, 3, m->label);
-    bind_text(s, 4, m->targeting_dimension);
-    bind_text(s, 5, m->dataset);
+    store_bind_text(s, 1, m->tenant);
+    store_bind_text(s, 2, m->id);
+    store_bind_text(s, 3, m->label);
+    store_bind_text(s, 4, m->targeting_dimension);
+    store_bind_text(s, 5, m->dataset);
     sqlite3_bind_int(s, 6, m->published ? 1 : 0);
     sqlite3_bind_int(s, 7, m->started ? 1 : 0);
     sqlite3_bind_int64(s, 8, m->changed_records);
-    bind_text(s, 9, model_outcome_name(m->default_step.outcome));
+    store_bind_text(s, 9, model_outcome_name(m->default_step.outcome));
     sqlite3_bind_int64(s, 10, m->default_step.num_records);
-    bind_text(s, 11, m->default_step.batch_id);
+    store_bind_text(s, 11, m->default_step.batch_id);
     sqlite3_bind_int64(s, 12, m->default_step.after_ms);
     sqlite3_bind_int64(s, 13, m->default_step.after_polls);
     return run(st, S_MAPPING_PUT);
@@ -440,8 +461,8 @@ int store_mapping_put(struct store *st, const struct model_mapping *m)
 int store_mapping_delete(struct store *st, const char *tenant, const char *id)
 {
     sqlite3_stmt *s = st->stmt[S_MAPPING_DELETE];
-    bind_text(s, 1, tenant);
-    bind_text(s, 2, id);
+    store_bind_text(s, 1, tenant);
+    store_bind_text(s, 2, id);
     int rc = run(st, S_MAPPING_DELETE);
     if (rc == 0 && sqlite3_changes(st->db) == 0)
         return STORE_NOTFOUND;
@@ -452,8 +473,8 @@ int store_mapping_set_changed(struct store *st, const char *tenant, const char *
                               long long changed)
 {
     sqlite3_stmt *s = st->stmt[S_MAPPING_SET_CHANGED];
-    bind_text(s, 1, tenant);
-    bind_text(s, 2, id);
+    store_bind_text(s, 1, tenant);
+    store_bind_text(s, 2, id);
     sqlite3_bind_int64(s, 3, changed);
     int rc = run(st, S_MAPPING_SET_CHANGED);
     if (rc == 0 && sqlite3_changes(st->db) == 0)
@@ -465,7 +486,7 @@ int store_mapping_each(struct store *st, const char *tenant,
                        int (*fn)(void *arg, const struct model_mapping *m), void *arg)
 {
     sqlite3_stmt *s = st->stmt[S_MAPPING_EACH];
-    bind_text(s, 1, tenant);
+    store_bind_text(s, 1, tenant);
     int rc, result = 0;
     struct model_mapping m;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -474,16 +495,16 @@ int store_mapping_each(struct store *st, const char *tenant,
             break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        result = map_rc(rc);
-    done(s);
+        result = store_map_rc(rc);
+    store_stmt_done(s);
     return result;
 }
 
 int store_script_clear(struct store *st, const char *tenant, const char *mapping)
 {
     sqlite3_stmt *s = st->stmt[S_SCRIPT_CLEAR];
-    bind_text(s, 1, tenant);
-    bind_text(s, 2, mapping);
+    store_bind_text(s, 1, tenant);
+    store_bind_text(s, 2, mapping);
     return run(st, S_SCRIPT_CLEAR);
 }
 
@@ -491,11 +512,11 @@ int store_script_append(struct store *st, const char *tenant, const char *mappin
                         const struct model_step *step)
 {
     sqlite3_stmt *s = st->stmt[S_SCRIPT_APPEND];
-    bind_text(s, 1, tenant);
-    bind_text(s, 2, mapping);
-    bind_text(s, 3, model_outcome_name(step->outcome));
+    store_bind_text(s, 1, tenant);
+    store_bind_text(s, 2, mapping);
+    store_bind_text(s, 3, model_outcome_name(step->outcome));
     sqlite3_bind_int64(s, 4, step->num_records);
-    bind_text(s, 5, step->batch_id);
+    store_bind_text(s, 5, step->batch_id);
     sqlite3_bind_int64(s, 6, step->after_ms);
     sqlite3_bind_int64(s, 7, step->after_polls);
     return run(st, S_SCRIPT_APPEND);
@@ -506,11 +527,11 @@ static void read_step(sqlite3_stmt *s, struct model_step *out)
 {
     memset(out, 0, sizeof(*out));
     char outcome[32];
-    col_copy(outcome, sizeof(outcome), s, 1);
+    store_col_copy(outcome, sizeof(outcome), s, 1);
     if (model_outcome_parse(&out->outcome, outcome) < 0)
         out->outcome = OUTCOME_SUCCESS;
     out->num_records = sqlite3_column_int64(s, 2);
-    col_copy(out->batch_id, sizeof(out->batch_id), s, 3);
+    store_col_copy(out->batch_id, sizeof(out->batch_id), s, 3);
     out->after_ms = sqlite3_column_int64(s, 4);
     out->after_polls = sqlite3_column_int64(s, 5);
 }
@@ -519,19 +540,19 @@ int store_script_pop(struct store *st, const char *tenant, const char *mapping,
                      struct model_step *out)
 {
     sqlite3_stmt *s = st->stmt[S_SCRIPT_FIRST];
-    bind_text(s, 1, tenant);
-    bind_text(s, 2, mapping);
+    store_bind_text(s, 1, tenant);
+    store_bind_text(s, 2, mapping);
     int rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) {
-        done(s);
-        return rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(rc);
+        store_stmt_done(s);
+        return rc == SQLITE_DONE ? STORE_NOTFOUND : store_map_rc(rc);
     }
     long long pos = sqlite3_column_int64(s, 0);
     read_step(s, out);
-    done(s);
+    store_stmt_done(s);
     sqlite3_stmt *d = st->stmt[S_SCRIPT_DELETE];
-    bind_text(d, 1, tenant);
-    bind_text(d, 2, mapping);
+    store_bind_text(d, 1, tenant);
+    store_bind_text(d, 2, mapping);
     sqlite3_bind_int64(d, 3, pos);
     return run(st, S_SCRIPT_DELETE);
 }
@@ -540,8 +561,8 @@ int store_script_each(struct store *st, const char *tenant, const char *mapping,
                       int (*fn)(void *arg, const struct model_step *step), void *arg)
 {
     sqlite3_stmt *s = st->stmt[S_SCRIPT_EACH];
-    bind_text(s, 1, tenant);
-    bind_text(s, 2, mapping);
+    store_bind_text(s, 1, tenant);
+    store_bind_text(s, 2, mapping);
     int rc, result = 0;
     struct model_step step;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -550,26 +571,26 @@ int store_script_each(struct store *st, const char *tenant, const char *mapping,
             break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        result = map_rc(rc);
-    done(s);
+        result = store_map_rc(rc);
+    store_stmt_done(s);
     return result;
 }
 
 static void bind_request(sqlite3_stmt *s, const struct model_request *r)
 {
     sqlite3_bind_int64(s, 1, r->id);
-    bind_text(s, 2, r->tenant);
-    bind_text(s, 3, r->mapping);
+    store_bind_text(s, 2, r->tenant);
+    store_bind_text(s, 3, r->mapping);
     sqlite3_bind_int64(s, 4, r->created_ms);
-    bind_text(s, 5, model_outcome_name(r->step.outcome));
+    store_bind_text(s, 5, model_outcome_name(r->step.outcome));
     sqlite3_bind_int64(s, 6, r->step.num_records);
-    bind_text(s, 7, r->step.batch_id);
+    store_bind_text(s, 7, r->step.batch_id);
     sqlite3_bind_int64(s, 8, r->step.after_ms);
     sqlite3_bind_int64(s, 9, r->step.after_polls);
     sqlite3_bind_int64(s, 10, r->polls);
-    bind_text(s, 11, model_status_name(r->status));
+    store_bind_text(s, 11, model_status_name(r->status));
     sqlite3_bind_int64(s, 12, r->num_records);
-    bind_text(s, 13, r->batch_id);
+    store_bind_text(s, 13, r->batch_id);
     if (r->resolved_ms >= 0)
         sqlite3_bind_int64(s, 14, r->resolved_ms);
     else
@@ -580,23 +601,23 @@ static void read_request(sqlite3_stmt *s, struct model_request *r)
 {
     memset(r, 0, sizeof(*r));
     r->id = sqlite3_column_int64(s, 0);
-    col_copy(r->tenant, sizeof(r->tenant), s, 1);
-    col_copy(r->mapping, sizeof(r->mapping), s, 2);
+    store_col_copy(r->tenant, sizeof(r->tenant), s, 1);
+    store_col_copy(r->mapping, sizeof(r->mapping), s, 2);
     r->created_ms = sqlite3_column_int64(s, 3);
     char text[32];
-    col_copy(text, sizeof(text), s, 4);
+    store_col_copy(text, sizeof(text), s, 4);
     if (model_outcome_parse(&r->step.outcome, text) < 0)
         r->step.outcome = OUTCOME_SUCCESS;
     r->step.num_records = sqlite3_column_int64(s, 5);
-    col_copy(r->step.batch_id, sizeof(r->step.batch_id), s, 6);
+    store_col_copy(r->step.batch_id, sizeof(r->step.batch_id), s, 6);
     r->step.after_ms = sqlite3_column_int64(s, 7);
     r->step.after_polls = sqlite3_column_int64(s, 8);
     r->polls = sqlite3_column_int64(s, 9);
-    col_copy(text, sizeof(text), s, 10);
+    store_col_copy(text, sizeof(text), s, 10);
     if (model_status_parse(&r->status, text) < 0)
         r->status = STATUS_FAILED;
     r->num_records = sqlite3_column_int64(s, 11);
-    col_copy(r->batch_id, sizeof(r->batch_id), s, 12);
+    store_col_copy(r->batch_id, sizeof(r->batch_id), s, 12);
     r->resolved_ms = sqlite3_column_type(s, 13) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 13);
 }
 
@@ -615,9 +636,9 @@ static int request_one(struct store *st, enum stmt_id id, struct model_request *
         read_request(s, out);
         result = 0;
     } else if (rc != SQLITE_DONE) {
-        result = map_rc(rc);
+        result = store_map_rc(rc);
     }
-    done(s);
+    store_stmt_done(s);
     return result;
 }
 
@@ -630,8 +651,8 @@ int store_request_get(struct store *st, long long id, struct model_request *out)
 int store_request_in_progress(struct store *st, const char *tenant, const char *mapping,
                               struct model_request *out)
 {
-    bind_text(st->stmt[S_REQUEST_IN_PROGRESS], 1, tenant);
-    bind_text(st->stmt[S_REQUEST_IN_PROGRESS], 2, mapping);
+    store_bind_text(st->stmt[S_REQUEST_IN_PROGRESS], 1, tenant);
+    store_bind_text(st->stmt[S_REQUEST_IN_PROGRESS], 2, mapping);
     return request_one(st, S_REQUEST_IN_PROGRESS, out);
 }
 
@@ -649,9 +670,9 @@ int store_request_each(struct store *st, const char *tenant, const char *mapping
                        void *arg)
 {
     sqlite3_stmt *s = st->stmt[S_REQUEST_EACH];
-    bind_text(s, 1, tenant);
-    bind_text(s, 2, mapping);
-    bind_text(s, 3, status);
+    store_bind_text(s, 1, tenant);
+    store_bind_text(s, 2, mapping);
+    store_bind_text(s, 3, status);
     int rc, result = 0;
     struct model_request r;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -660,8 +681,8 @@ int store_request_each(struct store *st, const char *tenant, const char *mapping
             break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        result = map_rc(rc);
-    done(s);
+        result = store_map_rc(rc);
+    store_stmt_done(s);
     return result;
 }
 
@@ -673,7 +694,7 @@ int store_request_count_in_progress(struct store *st, long long *out)
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(s, 0);
     else
-        result = map_rc(rc);
-    done(s);
+        result = store_map_rc(rc);
+    store_stmt_done(s);
     return result;
 }
