@@ -14,12 +14,25 @@
 #include "fixtures/fixtures.h"
 #include "store/store.h"
 
+/* Calls answered, by endpoint and status (for /_mock/metrics). The set of endpoints
+ * and statuses is small and fixed; 256 rows is several times what can occur. */
+#define METRIC_ROWS 256
+
+struct metric_row {
+    const char *endpoint; /* static route name */
+    int status;
+    long long count;
+};
+
 struct app {
     const struct config *cfg;
     struct store *store;
     struct mock_clock clock;
     struct fixture_set fixtures; /* the set last loaded (clients, faults, tenants) */
     pthread_mutex_t lock;
+    struct metric_row metrics[METRIC_ROWS]; /* guarded by lock */
+    int n_metrics;
+    long long faults_applied; /* guarded by lock */
 };
 
 /* Opens the store, validates the fixtures and, on a fresh database, loads them.

@@ -4,6 +4,7 @@
  */
 #include "clock.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -69,6 +70,12 @@ void clock_format_iso(char *buf, size_t size, long long ms)
 
 int clock_parse_iso(long long *out, const char *s)
 {
+    /* sscanf's %d alone would also take a sign or a leading space in a field. */
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    for (int i = 0; shape[i]; i++) {
+        if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
+            return -1;
+    }
     int y, mo, d, h, mi, sec, n = 0;
     if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
         return -1;

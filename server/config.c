@@ -157,6 +157,7 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
     c.command = CMD_SERVE;
     if (apply_env(&c, err, err_size) < 0)
         return -1;
+    int env_fixtures = c.n_fixtures > 0; /* replaced, not extended, by --fixtures */
 
     int i = 1;
     if (i < argc && argv[i][0] != '-') {
@@ -216,6 +217,10 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
                 return -1;
             }
             value = argv[++i];
+        }
+        if (env_fixtures && strcmp(name, "fixtures") == 0) {
+            c.n_fixtures = 0;
+            env_fixtures = 0;
         }
         if (apply(&c, name, value, err, err_size) < 0)
             return -1;

@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "control/control.h"
 #include "fixtures/fixtures.h"
 #include "http/server.h"
 #include "log.h"
@@ -119,11 +120,6 @@ static int write_port_file(const char *path, int port)
 static int cmd_serve(const struct config *cfg)
 {
     log_configure(cfg->log_level, cfg->log_format);
-    if (cfg->auth == AUTH_STRICT) {
-        fprintf(stderr, "campaign-mock: --auth strict needs the IMS emulation, which this "
-                        "version does not have yet; use off or presence\n");
-        return 1;
-    }
     /* Signals are taken synchronously by sigwait below; every thread inherits the mask. */
     sigset_t set;
     sigemptyset(&set);
@@ -141,7 +137,8 @@ static int cmd_serve(const struct config *cfg)
     }
     struct http_server *srv = NULL;
     int port = 0;
-    if (http_server_start(&srv, &app, cfg->host, cfg->port, &port, err, sizeof(err)) < 0) {
+    if (http_server_start(&srv, &app, cfg->host, cfg->port, control_before,
+                          control_journal_record, &port, err, sizeof(err)) < 0) {
         fprintf(stderr, "campaign-mock: %s\n", err);
         app_close(&app);
         return 1;
@@ -165,7 +162,17 @@ static int cmd_serve(const struct config *cfg)
         if (sigwait(&set, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
-            log_msg(LOG_INFO, "SIGHUP: fixture reload arrives with the control plane");
+            struct problems p;
+            problems_init(&p);
+            pthread_mutex_lock(&app.lock);
+            int rc = control_reload(&app, &p);
+            pthread_mutex_unlock(&app.lock);
+            if (rc == 0)
+                log_msg(LOG_INFO, "SIGHUP: fixtures reloaded");
+            else
+                log_msg(LOG_ERROR, "SIGHUP: fixtures invalid, running state kept:\n%s",
+                        p.text ? p.text : "");
+            problems_free(&p);
             continue;
         }
         log_msg(LOG_INFO, "signal %d: stopping", sig);

@@ -24,6 +24,41 @@
  * (JavaScript, for one) reads back exactly. */
 #define REQUEST_ID_MAX 9007199254740992LL
 
+/* Names and values echoed in messages are cut to this many bytes: two of them and the
+ * text around stay well under the 512-byte message of the error registry. */
+#define SHOWN_MAX 128
+
+/*
+ * Copies at most max bytes of s[0..n) into out for an error message: whole UTF-8
+ * characters only, any byte that is not part of valid UTF-8 as '?', and "..." when
+ * cut. Error bodies are JSON, so they must stay valid UTF-8 whatever the client sent.
+ */
+static const char *shown(char *out, size_t size, const char *s, size_t n, size_t max)
+{
+    size_t o = 0, i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : 4;
+        int ok = i + len <= n && utf8_valid(s + i, len);
+        if (!ok)
+            len = 1;
+        if (i + len > max || o + (ok ? len : 1) + 4 > size)
+            break;
+        if (ok)
+            memcpy(out + o, s + i, len);
+        else
+            out[o] = '?';
+        o += ok ? len : 1;
+        i += len;
+    }
+    if (i < n && o + 4 <= size) {
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o] = '\0';
+    return out;
+}
+
 static int parse_digits(long long *out, const char *s, size_t n, char *why, size_t why_size)
 {
     if (n == 0) {
@@ -31,15 +66,16 @@ static int parse_digits(long long *out, const char *s, size_t n, char *why, size
         return -1;
     }
     long long v = 0;
+    char show[64];
     for (size_t i = 0; i < n; i++) {
         if (!isdigit((unsigned char)s[i])) {
-            snprintf(why, why_size, "requestId \"%.*s\" is not a positive integer",
-                     (int)(n > 40 ? 40 : n), s);
+            snprintf(why, why_size, "requestId \"%s\" is not a positive integer",
+                     shown(show, sizeof(show), s, n, 40));
             return -1;
         }
         if (v > (REQUEST_ID_MAX - (s[i] - '0')) / 10) {
-            snprintf(why, why_size, "requestId %.40s%s is out of range (1 to %lld)", s,
-                     n > 40 ? "..." : "", REQUEST_ID_MAX);
+            snprintf(why, why_size, "requestId %s is out of range (1 to %lld)",
+                     shown(show, sizeof(show), s, n, 40), REQUEST_ID_MAX);
             return -1;
         }
         v = v * 10 + (s[i] - '0');
@@ -96,7 +132,18 @@ int ingest_request_id_parse(long long *out, const char *query, const char *body,
         snprintf(why, why_size, "the request body is not valid UTF-8");
         return -1;
     }
-    cJSON *doc = cJSON_ParseWithLength(body, body_len);
+    /* Anything but white space after the JSON value makes the body invalid (cJSON
+     * alone would stop at the end of the value and ignore the rest). */
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(body, body_len, &end, 0);
+    if (doc) {
+        while (end < body + body_len && isspace((unsigned char)*end))
+            end++;
+        if (end != body + body_len) {
+            cJSON_Delete(doc);
+            doc = NULL;
+        }
+    }
     if (!doc) {
         if (memchr(body, '\0', body_len) == NULL) {
             int rc = parse_sample_notation(out, body, why, why_size);
@@ -140,23 +187,26 @@ int ingest_request_id_parse(long long *out, const char *query, const char *body,
 
 enum lookup { FOUND = 0, NO_TENANT, NO_MAPPING };
 
-static enum lookup lookup_error(struct reply *rep, enum lookup l, const char *tenant,
-                                const char *mapping)
+static enum lookup lookup_error(struct reply *rep, enum lookup l, const char *tenant_in,
+                                const char *mapping_in)
 {
+    char tenant[SHOWN_MAX + 4], mapping[SHOWN_MAX + 4];
+    shown(tenant, sizeof(tenant), tenant_in, strlen(tenant_in), SHOWN_MAX);
+    shown(mapping, sizeof(mapping), mapping_in, strlen(mapping_in), SHOWN_MAX);
     if (l == NO_TENANT) {
-        if (fixtures_tenant_name_valid(tenant))
+        if (fixtures_tenant_name_valid(tenant_in))
             errors_reply(rep, ERR_UNKNOWN_TENANT,
-                         "unknown organization \"%.128s\": no such tenant in the fixtures and "
+                         "unknown organization \"%s\": no such tenant in the fixtures and "
                          "no template tenant \"*\"",
                          tenant);
         else
             errors_reply(rep, ERR_UNKNOWN_TENANT,
-                         "unknown organization \"%.128s\": tenant names are 1 to 128 "
+                         "unknown organization \"%s\": tenant names are 1 to 128 "
                          "characters of A-Z a-z 0-9 @ . _ -",
                          tenant);
     } else if (l == NO_MAPPING) {
         errors_reply(rep, ERR_UNKNOWN_MAPPING,
-                     "XDM Mapping ID: %.128s does not exist for organization %.128s", mapping,
+                     "XDM Mapping ID: %s does not exist for organization %s", mapping,
                      tenant);
     }
     return l;
@@ -370,10 +420,14 @@ void handle_ingest_get(struct app *app, const struct http_request *req, struct r
     if (lookup_error(rep, s.lookup, tenant, mapping) != FOUND)
         return;
     if (!s.found) {
+        char shown_mapping[SHOWN_MAX + 4], shown_tenant[SHOWN_MAX + 4];
         errors_reply(rep, ERR_UNKNOWN_REQUEST,
-                     "requestId %lld is not an ingestion request of XDM Mapping ID: %.128s in "
-                     "organization %.128s",
-                     s.id, mapping, tenant);
+                     "requestId %lld is not an ingestion request of XDM Mapping ID: %s in "
+                     "organization %s",
+                     s.id,
+                     shown(shown_mapping, sizeof(shown_mapping), mapping, strlen(mapping),
+                           SHOWN_MAX),
+                     shown(shown_tenant, sizeof(shown_tenant), tenant, strlen(tenant), SHOWN_MAX));
         return;
     }
     size_t len = 0;

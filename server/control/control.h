@@ -1,14 +1,103 @@
 /*
  * The control API under /_mock/: one file per resource, each handler named
- * handle_<resource>_<method>.
+ * handle_<resource>_<method>. Control bodies are JSON in, JSON out, in fixture form.
+ *
+ * Handlers share one pattern (ctl_run): parse the body if any, run one transaction
+ * whose function either fills c->out (success) or refuses with ctl_fail (the
+ * transaction is rolled back: a refused call changes nothing), then reply.
  */
 #ifndef CAMPAIGN_CONTROL_H
 #define CAMPAIGN_CONTROL_H
 
+#include <cjson/cJSON.h>
+
 #include "app.h"
+#include "errors.h"
 #include "http/reply.h"
 #include "http/router.h"
 
+/* Returned by a transaction function that refused the call (after ctl_fail). */
+#define CTL_REFUSED 1
+
+struct ctl {
+    struct app *app;
+    const struct http_request *req;
+    cJSON *body;   /* the parsed request body, or NULL */
+    cJSON *out;    /* the reply document (owned; freed by ctl_run) */
+    int status;    /* reply status on success; 200 unless set */
+    enum err_code err;
+    char msg[512];
+    cJSON *problems; /* optional array of strings added to an error body */
+};
+
+enum ctl_body { CTL_NO_BODY = 0, CTL_BODY_REQUIRED, CTL_BODY_OPTIONAL };
+
+/* Runs fn in a transaction and replies; returns 0 when fn succeeded and committed. */
+int ctl_run(struct app *app, const struct http_request *req, struct reply *rep,
+             enum ctl_body body, int (*fn)(struct store *st, void *arg));
+
+/* Records a refusal; returns CTL_REFUSED for `return ctl_fail(...)`. */
+int ctl_fail(struct ctl *c, enum err_code err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The tenant of the path (params[0]), created from the template on first use;
+ * refuses with 404 when it does not exist and there is no template. */
+int ctl_tenant(struct ctl *c, struct store *st, const char *name);
+
+/* The mapping params[1] of tenant params[0]; refuses with 404 when unknown. */
+int ctl_mapping(struct ctl *c, struct store *st, struct model_mapping *out);
+
+/* Mapping in control form: fixture form + script + read-only status fields. */
+cJSON *ctl_mapping_json(struct store *st, const struct model_mapping *m);
+/* Request in control form; advances it to now first (a control read, not a poll). */
+cJSON *ctl_request_json(const struct model_request *r);
+/* Advances an In Progress request on a control read and saves what moved. */
+int ctl_request_refresh(struct app *app, struct store *st, struct model_request *r);
+/* Parses a non-negative integer member; refuses naming the field when invalid.
+ * Returns 0 (absent: *out untouched, *present 0) or CTL_REFUSED. */
+int ctl_get_count(struct ctl *c, const cJSON *obj, const char *field, long long max,
+                  long long *out, int *present);
+
+/* The before-handler hook: the admin token on the control routes (health excepted). */
+int control_before(struct app *app, const struct http_request *req, struct reply *rep);
+
+/* The completion hook: journal and metrics. */
+void control_journal_record(struct app *app, const struct http_request *req,
+                            const struct reply *rep, double duration_ms);
+
+/* Reloads the fixture files (validated first) into the store: shared by
+ * POST /_mock/reset and SIGHUP. 0, or -1 with problems (state unchanged). */
+int control_reload(struct app *app, struct problems *p);
+
 void handle_health_get(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_tenants_list(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_tenant_get(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_tenant_delete(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_tenant_reset(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_mappings_list(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_mapping_get(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_mapping_put(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_mapping_delete(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_mapping_publish(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_mapping_unpublish(struct app *app, const struct http_request *req,
+                              struct reply *rep);
+void handle_mapping_start(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_mapping_stop(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_mapping_records(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_script_get(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_script_put(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_script_post(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_requests_list(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_request_get(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_request_resolve(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_snapshot_get(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_snapshot_put(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_clock_get(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_clock_post(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_journal_get(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_journal_count(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_journal_delete(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_reset_post(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_metrics_get(struct app *app, const struct http_request *req, struct reply *rep);
 
 #endif

@@ -33,6 +33,11 @@ const char *http_request_header(const struct http_request *req, const char *name
 /* A query argument's (decoded) value or NULL; "" for "?name" without a value. */
 const char *http_request_query(const struct http_request *req, const char *name);
 
+/* Every request header as a JSON object text {"Name": "value", ...} (malloc'd, caller
+ * frees; NULL when out of memory). The same for the query arguments. */
+char *http_request_headers_json(const struct http_request *req);
+char *http_request_query_json(const struct http_request *req);
+
 typedef void (*route_handler)(struct app *app, const struct http_request *req, struct reply *rep);
 
 struct route {

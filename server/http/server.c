@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <microhttpd.h>
 
 #include "app.h"
@@ -60,6 +61,7 @@ struct http_server {
     struct MHD_Daemon *daemon;
     int listen_fd;
     http_done_hook done_hook;
+    http_before_hook before_hook;
     pthread_t timer;
     int timer_started;
     pthread_mutex_t wait_lock;
@@ -73,17 +75,63 @@ const char *http_request_header(const struct http_request *req, const char *name
     return MHD_lookup_connection_value((struct MHD_Connection *)req->conn, MHD_HEADER_KIND, name);
 }
 
+struct query_lookup {
+    const char *name;
+    const char *value;
+    int found;
+};
+
+static enum MHD_Result query_match(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    struct query_lookup *q = cls;
+    (void)kind;
+    if (!key || strcmp(key, q->name) != 0)
+        return MHD_YES;
+    q->found = 1;
+    q->value = value ? value : ""; /* "?name" without '=' has a NULL value */
+    return MHD_NO;
+}
+
 const char *http_request_query(const struct http_request *req, const char *name)
 {
-    struct MHD_Connection *c = req->conn;
-    const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
-    if (v)
-        return v;
-    /* "?name" without '=' is stored with a NULL value; report it as "". */
-    return MHD_lookup_connection_value_n(c, MHD_GET_ARGUMENT_KIND, name, strlen(name), NULL,
-                                         NULL) == MHD_YES
-               ? ""
-               : NULL;
+    /* libmicrohttpd's lookup ignores case, but query names are case-sensitive (as at
+     * Adobe): a client sending "requestid" must fail here as it would there. */
+    struct query_lookup q = {name, NULL, 0};
+    MHD_get_connection_values((struct MHD_Connection *)req->conn, MHD_GET_ARGUMENT_KIND,
+                              query_match, &q);
+    return q.found ? q.value : NULL;
+}
+
+static enum MHD_Result add_pair(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    (void)kind;
+    cJSON *obj = cls;
+    if (key && !cJSON_GetObjectItemCaseSensitive(obj, key))
+        cJSON_AddStringToObject(obj, key, value ? value : "");
+    return MHD_YES;
+}
+
+static char *pairs_json(const struct http_request *req, enum MHD_ValueKind kind)
+{
+    cJSON *obj = cJSON_CreateObject();
+    if (!obj)
+        return NULL;
+    MHD_get_connection_values((struct MHD_Connection *)req->conn, kind, add_pair, obj);
+    char *text = cJSON_PrintUnformatted(obj);
+    cJSON_Delete(obj);
+    return text;
+}
+
+char *http_request_headers_json(const struct http_request *req)
+{
+    return pairs_json(req, MHD_HEADER_KIND);
+}
+
+char *http_request_query_json(const struct http_request *req)
+{
+    return pairs_json(req, MHD_GET_ARGUMENT_KIND);
 }
 
 /* --- suspension: delays and hangs ------------------------------------------------ */
@@ -269,7 +317,9 @@ static void dispatch(struct conn *c)
         return;
     }
     pthread_mutex_lock(&srv->app->lock);
-    route->handler(srv->app, &c->req, rep);
+    int answered = srv->before_hook ? srv->before_hook(srv->app, &c->req, rep) : 0;
+    if (answered <= 0) /* < 0: the hook only decorated the reply (delay, transport) */
+        route->handler(srv->app, &c->req, rep);
     pthread_mutex_unlock(&srv->app->lock);
 }
 
@@ -432,7 +482,8 @@ static int open_listener(const char *host, int port, int *family, int *bound_por
 }
 
 int http_server_start(struct http_server **out, struct app *app, const char *host, int port,
-                      int *bound_port, char *err, size_t err_size)
+                      http_before_hook before, http_done_hook done, int *bound_port, char *err,
+                      size_t err_size)
 {
     struct http_server *srv = calloc(1, sizeof(*srv));
     if (!srv) {
@@ -440,6 +491,9 @@ int http_server_start(struct http_server **out, struct app *app, const char *hos
         return -1;
     }
     srv->app = app;
+    srv->listen_fd = -1;
+    srv->before_hook = before;
+    srv->done_hook = done;
     pthread_mutex_init(&srv->wait_lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -478,11 +532,6 @@ fail:
     return -1;
 }
 
-void http_server_on_done(struct http_server *srv, http_done_hook hook)
-{
-    srv->done_hook = hook;
-}
-
 void http_server_stop(struct http_server *srv)
 {
     if (!srv)
@@ -497,7 +546,7 @@ void http_server_stop(struct http_server *srv)
         pthread_join(srv->timer, NULL);
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
-    if (srv->listen_fd > 0)
+    if (srv->listen_fd >= 0)
         close(srv->listen_fd);
     pthread_cond_destroy(&srv->wait_cond);
     pthread_mutex_destroy(&srv->wait_lock);

@@ -30,14 +30,22 @@ typedef void (*http_done_hook)(struct app *app, const struct http_request *req,
                                const struct reply *rep, double duration_ms);
 
 /*
- * Binds host:port (0 = a free port), starts serving. *bound_port receives the port.
- * On failure writes a one-line reason into err and returns -1.
+ * Hook run for a routed request before its handler, under the app lock (admin token,
+ * fault rules). Returns 0 to run the handler on an untouched reply; 1 when it has
+ * answered (the handler is skipped); -1 when it decorated the reply (a delay or a
+ * transport directive) and the handler must still run.
+ */
+typedef int (*http_before_hook)(struct app *app, const struct http_request *req,
+                                struct reply *rep);
+
+/*
+ * Binds host:port (0 = a free port), starts serving with the hooks (either may be
+ * NULL). *bound_port receives the port. On failure writes a one-line reason into err
+ * and returns -1.
  */
 int http_server_start(struct http_server **out, struct app *app, const char *host, int port,
-                      int *bound_port, char *err, size_t err_size);
-
-/* Sets the completion hook (call before traffic arrives). */
-void http_server_on_done(struct http_server *srv, http_done_hook hook);
+                      http_before_hook before, http_done_hook done, int *bound_port, char *err,
+                      size_t err_size);
 
 /* Stops accepting, ends held connections, waits for in-flight requests, frees. */
 void http_server_stop(struct http_server *srv);

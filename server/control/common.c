@@ -1,0 +1,259 @@
+/*
+ * What the control handlers share: the transaction-and-reply runner, tenant and
+ * mapping lookups with their 404s, the control forms of mappings and requests, and
+ * the admin-token check.
+ */
+#include "control/control.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixtures/fixtures.h"
+#include "jsonw.h"
+#include "log.h"
+#include "utf8.h"
+
+int ctl_fail(struct ctl *c, enum err_code err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+    va_end(ap);
+    c->err = err;
+    return CTL_REFUSED;
+}
+
+static int parse_body(struct ctl *c, enum ctl_body mode)
+{
+    const struct http_request *req = c->req;
+    size_t start = 0;
+    while (start < req->body_len &&
+           (req->body[start] == ' ' || req->body[start] == '\n' || req->body[start] == '\r' ||
+            req->body[start] == '\t'))
+        start++;
+    if (start == req->body_len) {
+        if (mode == CTL_BODY_REQUIRED)
+            return ctl_fail(c, ERR_BAD_JSON, "a JSON body is required");
+        return 0;
+    }
+    if (!utf8_valid(req->body, req->body_len))
+        return ctl_fail(c, ERR_BAD_UTF8, "the request body is not valid UTF-8");
+    const char *end = NULL;
+    c->body = cJSON_ParseWithLengthOpts(req->body, req->body_len, &end, 0);
+    if (c->body && end) {
+        while (end < req->body + req->body_len &&
+               (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+            end++;
+        if (end < req->body + req->body_len) {
+            cJSON_Delete(c->body);
+            c->body = NULL;
+        }
+    }
+    if (!c->body)
+        return ctl_fail(c, ERR_BAD_JSON, "the request body is not valid JSON (near byte %ld)",
+                        end ? (long)(end - req->body) : 0L);
+    return 0;
+}
+
+struct run_arg {
+    struct ctl *c;
+    int (*fn)(struct store *st, void *arg);
+};
+
+static int run_tx(struct store *st, void *arg)
+{
+    struct run_arg *a = arg;
+    return a->fn(st, a->c);
+}
+
+int ctl_run(struct app *app, const struct http_request *req, struct reply *rep,
+            enum ctl_body body, int (*fn)(struct store *st, void *arg))
+{
+    struct ctl c;
+    memset(&c, 0, sizeof(c));
+    c.app = app;
+    c.req = req;
+    c.status = 200;
+    if (req->n_params > 0)
+        reply_set_field(rep->tenant, sizeof(rep->tenant), req->params[0]);
+    int rc = body != CTL_NO_BODY ? parse_body(&c, body) : 0;
+    if (rc == 0) {
+        struct run_arg a = {&c, fn};
+        rc = store_transact(app->store, run_tx, &a);
+    }
+    if (rc == 0) {
+        char *text = c.out ? cJSON_PrintUnformatted(c.out) : NULL;
+        if (c.out && !text) {
+            errors_reply(rep, ERR_INTERNAL, "out of memory");
+        } else {
+            reply_json_take(rep, c.status, text, text ? strlen(text) : 0);
+            if (!text)
+                reply_json(rep, c.status, "{}");
+        }
+    } else if (rc == CTL_REFUSED) {
+        errors_reply(rep, c.err, "%s", c.msg);
+        if (c.problems) {
+            /* Re-render with the list of problems appended (fixture validation). */
+            cJSON *doc = cJSON_Parse(rep->body);
+            if (doc) {
+                cJSON_AddItemToObject(doc, "problems", c.problems);
+                c.problems = NULL;
+                char *text = cJSON_PrintUnformatted(doc);
+                if (text)
+                    reply_json_take(rep, rep->status, text, strlen(text));
+                cJSON_Delete(doc);
+            }
+        }
+    } else if (rc == STORE_BUSY) {
+        errors_reply(rep, ERR_UNAVAILABLE, "the database is busy; retry");
+        reply_header_add(rep, "Retry-After", "1");
+    } else {
+        log_msg(LOG_ERROR, "store: %s", store_errmsg(app->store));
+        errors_reply(rep, ERR_INTERNAL, "internal error in the state store");
+    }
+    cJSON_Delete(c.problems);
+    cJSON_Delete(c.body);
+    cJSON_Delete(c.out);
+    return rc;
+}
+
+int ctl_tenant(struct ctl *c, struct store *st, const char *name)
+{
+    if (!fixtures_tenant_name_valid(name))
+        return ctl_fail(c, ERR_UNKNOWN_TENANT,
+                        "unknown tenant \"%.128s\": tenant names are 1 to 128 characters of "
+                        "A-Z a-z 0-9 @ . _ -",
+                        name);
+    int rc = app_tenant_ensure(c->app, st, name);
+    if (rc == STORE_NOTFOUND)
+        return ctl_fail(c, ERR_UNKNOWN_TENANT,
+                        "unknown tenant \"%.128s\": not in the fixtures, and no template "
+                        "tenant \"*\"",
+                        name);
+    return rc;
+}
+
+int ctl_mapping(struct ctl *c, struct store *st, struct model_mapping *out)
+{
+    const char *tenant = c->req->params[0], *id = c->req->params[1];
+    int rc = ctl_tenant(c, st, tenant);
+    if (rc != 0)
+        return rc;
+    rc = fixtures_mapping_id_valid(id) ? store_mapping_get(st, tenant, id, out) : STORE_NOTFOUND;
+    if (rc == STORE_NOTFOUND)
+        return ctl_fail(c, ERR_UNKNOWN_MAPPING, "unknown mapping \"%.128s\" in tenant %.128s", id,
+                        tenant);
+    return rc;
+}
+
+static int add_step(void *arg, const struct model_step *s)
+{
+    cJSON_AddItemToArray(arg, fixtures_step_to_json(s));
+    return 0;
+}
+
+static int add_request_id(void *arg, const struct model_request *r)
+{
+    cJSON_AddItemToArray(arg, cJSON_CreateNumber((double)r->id));
+    return 0;
+}
+
+cJSON *ctl_mapping_json(struct store *st, const struct model_mapping *m)
+{
+    cJSON *o = fixtures_mapping_to_json(m);
+    if (!o)
+        return NULL;
+    cJSON *script = cJSON_AddArrayToObject(o, "script");
+    if (script)
+        store_script_each(st, m->tenant, m->id, add_step, script);
+    cJSON_AddStringToObject(o, "publication", m->published ? "Published" : "Draft");
+    cJSON_AddStringToObject(o, "execution", m->started ? "Started" : "Stopped");
+    struct model_request r;
+    if (store_request_in_progress(st, m->tenant, m->id, &r) == 0)
+        cJSON_AddNumberToObject(o, "inProgressRequestId", (double)r.id);
+    else
+        cJSON_AddNullToObject(o, "inProgressRequestId");
+    cJSON *ids = cJSON_AddArrayToObject(o, "requests");
+    if (ids)
+        store_request_each(st, m->tenant, m->id, NULL, add_request_id, ids);
+    return o;
+}
+
+cJSON *ctl_request_json(const struct model_request *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    char iso[40];
+    cJSON_AddNumberToObject(o, "requestId", (double)r->id);
+    cJSON_AddStringToObject(o, "mapping", r->mapping);
+    cJSON_AddStringToObject(o, "status", model_status_name(r->status));
+    cJSON_AddItemToObject(o, "step", fixtures_step_to_json(&r->step));
+    cJSON_AddNumberToObject(o, "createdMs", (double)r->created_ms);
+    clock_format_iso(iso, sizeof(iso), r->created_ms);
+    cJSON_AddStringToObject(o, "createdAt", iso);
+    cJSON_AddNumberToObject(o, "polls", (double)r->polls);
+    cJSON_AddNumberToObject(o, "numRecords", (double)r->num_records);
+    cJSON_AddStringToObject(o, "batchId", r->batch_id);
+    if (r->resolved_ms >= 0) {
+        cJSON_AddNumberToObject(o, "resolvedMs", (double)r->resolved_ms);
+        clock_format_iso(iso, sizeof(iso), r->resolved_ms);
+        cJSON_AddStringToObject(o, "resolvedAt", iso);
+    } else {
+        cJSON_AddNullToObject(o, "resolvedMs");
+        cJSON_AddNullToObject(o, "resolvedAt");
+    }
+    return o;
+}
+
+int ctl_request_refresh(struct app *app, struct store *st, struct model_request *r)
+{
+    if (r->status != STATUS_IN_PROGRESS)
+        return 0;
+    struct model_mapping m;
+    int rc = store_mapping_get(st, r->tenant, r->mapping, &m);
+    if (rc < 0)
+        return rc;
+    long long changed = m.changed_records;
+    if (!model_request_advance(r, clock_now_ms(&app->clock), 0, &changed))
+        return 0;
+    rc = store_request_update(st, r);
+    if (rc == 0 && changed != m.changed_records)
+        rc = store_mapping_set_changed(st, m.tenant, m.id, changed);
+    return rc;
+}
+
+int ctl_get_count(struct ctl *c, const cJSON *obj, const char *field, long long max,
+                  long long *out, int *present)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, field);
+    if (present)
+        *present = v != NULL;
+    if (!v)
+        return 0;
+    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble))
+        return ctl_fail(c, ERR_BAD_FIELD, "%s: must be an integer", field);
+    if (v->valuedouble < 0 || v->valuedouble > (double)max)
+        return ctl_fail(c, ERR_BAD_FIELD, "%s: must be between 0 and %lld", field, max);
+    *out = (long long)v->valuedouble;
+    return 0;
+}
+
+int control_before(struct app *app, const struct http_request *req, struct reply *rep)
+{
+    if (strncmp(req->endpoint, "control.", 8) != 0 || strcmp(req->endpoint, "control.health") == 0)
+        return 0;
+    const char *want = app->cfg->admin_token;
+    if (!want)
+        return 0;
+    const char *got = http_request_header(req, "X-Mock-Admin-Token");
+    if (got && strcmp(got, want) == 0)
+        return 0;
+    errors_reply(rep, ERR_ADMIN_TOKEN,
+                 got ? "the X-Mock-Admin-Token header does not match --admin-token"
+                     : "this server requires the header X-Mock-Admin-Token (see --admin-token)");
+    return 1;
+}

@@ -1,0 +1,245 @@
+/*
+ * The journal: every call to the emulated API and IMS is recorded when it completes
+ * (what the client sent, what it got, the fault applied), in SQLite so that a file
+ * database keeps it, and capped by --journal-max so that it can never exhaust memory.
+ * Also counts calls for /_mock/metrics.
+ */
+#include "control/control.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store/store_journal.h"
+
+/* Bodies are kept up to 16 KiB each: enough for any body of this API (they are tens
+ * of bytes), while a 1 MiB garbage upload cannot make 100,000 entries weigh 100 GiB. */
+#define JOURNAL_BODY_MAX (16u * 1024)
+
+static void count_call(struct app *app, const char *endpoint, int status)
+{
+    for (int i = 0; i < app->n_metrics; i++) {
+        if (app->metrics[i].status == status && strcmp(app->metrics[i].endpoint, endpoint) == 0) {
+            app->metrics[i].count++;
+            return;
+        }
+    }
+    if (app->n_metrics < METRIC_ROWS)
+        app->metrics[app->n_metrics++] = (struct metric_row){endpoint, status, 1};
+}
+
+/* A body as journal text: valid UTF-8 kept (truncated past the cap), anything else
+ * replaced by a note, so the journal's JSON stays valid. */
+static char *body_text(const char *body, size_t len)
+{
+    size_t n = len > JOURNAL_BODY_MAX ? JOURNAL_BODY_MAX : len;
+    /* Cut at a character boundary. */
+    while (n > 0 && n < len && ((unsigned char)body[n] & 0xc0) == 0x80)
+        n--;
+    int valid = 1;
+    for (size_t i = 0; i < n; i++)
+        valid &= body[i] != '\0';
+    char *out;
+    if (!valid) {
+        out = strdup("(binary body not kept)");
+        return out;
+    }
+    out = malloc(n + 40);
+    if (!out)
+        return NULL;
+    memcpy(out, body, n);
+    if (n < len)
+        snprintf(out + n, 40, "...(%zu bytes in all)", len);
+    else
+        out[n] = '\0';
+    return out;
+}
+
+struct record {
+    struct app *app;
+    const struct journal_entry *e;
+};
+
+static int record_tx(struct store *st, void *arg)
+{
+    struct record *r = arg;
+    long long evicted = 0;
+    int rc = store_journal_append(st, r->e, r->app->cfg->journal_max, &evicted);
+    if (rc == 0 && evicted > 0) {
+        long long total = 0;
+        store_meta_get(st, "journal_evicted", &total);
+        rc = store_meta_set(st, "journal_evicted", total + evicted);
+    }
+    return rc;
+}
+
+void control_journal_record(struct app *app, const struct http_request *req,
+                            const struct reply *rep, double duration_ms)
+{
+    int status = rep->transport == TRANSPORT_NORMAL || rep->transport == TRANSPORT_TRUNCATE
+                     ? rep->status
+                     : 0;
+    pthread_mutex_lock(&app->lock);
+    count_call(app, req->endpoint, status);
+    if (rep->fault_id[0])
+        app->faults_applied++;
+    int control = strncmp(req->endpoint, "control.", 8) == 0 || strncmp(req->path, "/_mock", 6) == 0;
+    if (control) {
+        pthread_mutex_unlock(&app->lock);
+        return;
+    }
+    char *headers = http_request_headers_json(req);
+    char *query = http_request_query_json(req);
+    char *sent = body_text(req->body, req->body_len);
+    char *got = body_text(rep->body ? rep->body : "", rep->body_len);
+    struct journal_entry e = {
+        .server_ms = clock_now_ms(&app->clock),
+        .wall_ms = clock_wall_ms(),
+        .method = req->method,
+        .path = req->path,
+        .query = query ? query : "{}",
+        .endpoint = req->endpoint,
+        .tenant = rep->tenant,
+        .mapping = rep->mapping,
+        .request_id = rep->request_id,
+        .status = status,
+        .request_headers = headers ? headers : "{}",
+        .request_body = sent ? sent : "",
+        .response_body = got ? got : "",
+        .fault = rep->fault_id,
+        .duration_ms = duration_ms,
+    };
+    struct record r = {app, &e};
+    if (store_transact(app->store, record_tx, &r) != 0)
+        log_msg(LOG_WARN, "journal: entry not recorded: %s", store_errmsg(app->store));
+    pthread_mutex_unlock(&app->lock);
+    free(headers);
+    free(query);
+    free(sent);
+    free(got);
+}
+
+/* Reads the filters of the query string; refuses bad values naming them. */
+static int read_filter(struct ctl *c, struct journal_filter *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->tenant = http_request_query(c->req, "tenant");
+    f->mapping = http_request_query(c->req, "mapping");
+    f->method = http_request_query(c->req, "method");
+    const char *status = http_request_query(c->req, "status");
+    const char *limit = http_request_query(c->req, "limit");
+    if (status) {
+        char *end;
+        long v = strtol(status, &end, 10);
+        if (!*status || *end || v < 100 || v > 599)
+            return ctl_fail(c, ERR_BAD_FIELD, "status: \"%.20s\" is not an HTTP status (100-599)",
+                            status);
+        f->status = (int)v;
+    }
+    if (limit) {
+        char *end;
+        long long v = strtoll(limit, &end, 10);
+        if (!*limit || *end || v < 1 || v > 10000000)
+            return ctl_fail(c, ERR_BAD_FIELD, "limit: \"%.20s\" is not an integer from 1 to "
+                                              "10000000",
+                            limit);
+        f->limit = v;
+    }
+    return 0;
+}
+
+static int add_entry(void *arg, const struct journal_entry *e)
+{
+    cJSON *o = cJSON_CreateObject();
+    char iso[40];
+    cJSON_AddNumberToObject(o, "id", (double)e->id);
+    clock_format_iso(iso, sizeof(iso), e->server_ms);
+    cJSON_AddStringToObject(o, "serverTime", iso);
+    cJSON_AddNumberToObject(o, "serverMs", (double)e->server_ms);
+    clock_format_iso(iso, sizeof(iso), e->wall_ms);
+    cJSON_AddStringToObject(o, "wallTime", iso);
+    cJSON_AddStringToObject(o, "method", e->method);
+    cJSON_AddStringToObject(o, "path", e->path);
+    cJSON *q = cJSON_Parse(e->query);
+    cJSON_AddItemToObject(o, "query", q ? q : cJSON_CreateObject());
+    cJSON_AddStringToObject(o, "endpoint", e->endpoint);
+    cJSON_AddStringToObject(o, "tenant", e->tenant);
+    cJSON_AddStringToObject(o, "mapping", e->mapping);
+    if (e->request_id >= 0)
+        cJSON_AddNumberToObject(o, "requestId", (double)e->request_id);
+    else
+        cJSON_AddNullToObject(o, "requestId");
+    cJSON_AddNumberToObject(o, "status", e->status);
+    cJSON *h = cJSON_Parse(e->request_headers);
+    cJSON_AddItemToObject(o, "requestHeaders", h ? h : cJSON_CreateObject());
+    cJSON_AddStringToObject(o, "requestBody", e->request_body);
+    cJSON_AddStringToObject(o, "responseBody", e->response_body);
+    if (e->fault[0])
+        cJSON_AddStringToObject(o, "fault", e->fault);
+    else
+        cJSON_AddNullToObject(o, "fault");
+    cJSON_AddNumberToObject(o, "durationMs", round(e->duration_ms * 1000.0) / 1000.0);
+    cJSON_AddItemToArray(arg, o);
+    return 0;
+}
+
+static int get_tx(struct store *st, void *arg)
+{
+    struct ctl *c = arg;
+    struct journal_filter f;
+    int rc = read_filter(c, &f);
+    if (rc)
+        return rc;
+    c->out = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(c->out, "entries");
+    rc = store_journal_each(st, &f, add_entry, arr);
+    long long evicted = 0;
+    store_meta_get(st, "journal_evicted", &evicted);
+    cJSON_AddNumberToObject(c->out, "evicted", (double)evicted);
+    return rc;
+}
+
+void handle_journal_get(struct app *app, const struct http_request *req, struct reply *rep)
+{
+    ctl_run(app, req, rep, CTL_NO_BODY, get_tx);
+}
+
+static int count_tx(struct store *st, void *arg)
+{
+    struct ctl *c = arg;
+    struct journal_filter f;
+    int rc = read_filter(c, &f);
+    if (rc)
+        return rc;
+    f.limit = 0;
+    long long n = 0;
+    rc = store_journal_count(st, &f, &n);
+    c->out = cJSON_CreateObject();
+    cJSON_AddNumberToObject(c->out, "count", (double)n);
+    return rc;
+}
+
+void handle_journal_count(struct app *app, const struct http_request *req, struct reply *rep)
+{
+    ctl_run(app, req, rep, CTL_NO_BODY, count_tx);
+}
+
+static int delete_tx(struct store *st, void *arg)
+{
+    struct ctl *c = arg;
+    struct journal_filter all = {0};
+    long long n = 0;
+    int rc = store_journal_count(st, &all, &n);
+    if (rc == 0)
+        rc = store_journal_clear(st);
+    c->out = cJSON_CreateObject();
+    cJSON_AddNumberToObject(c->out, "deleted", (double)n);
+    return rc;
+}
+
+void handle_journal_delete(struct app *app, const struct http_request *req, struct reply *rep)
+{
+    ctl_run(app, req, rep, CTL_NO_BODY, delete_tx);
+}

@@ -1,0 +1,160 @@
+/*
+ * /_mock/tenants/{org}/requests: list (by mapping and status), read one, and resolve
+ * one by hand with a step applied now (how a hang ends). Reading advances requests
+ * whose step is due, as any read does; control reads never count as polls.
+ */
+#include "control/control.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixtures/fixtures.h"
+
+/* Request ids are at most 2^53 (see api/ingest.c). */
+#define REQUEST_ID_MAX 9007199254740992LL
+
+struct collect {
+    struct model_request *items;
+    size_t n, cap;
+    int failed;
+};
+
+static int collect_one(void *arg, const struct model_request *r)
+{
+    struct collect *c = arg;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        struct model_request *grown = realloc(c->items, cap * sizeof(*grown));
+        if (!grown) {
+            c->failed = 1;
+            return 1;
+        }
+        c->items = grown;
+        c->cap = cap;
+    }
+    c->items[c->n++] = *r;
+    return 0;
+}
+
+static int list_tx(struct store *st, void *arg)
+{
+    struct ctl *c = arg;
+    const char *tenant = c->req->params[0];
+    const char *mapping = http_request_query(c->req, "mapping");
+    const char *status = http_request_query(c->req, "status");
+    enum model_status s;
+    if (status && model_status_parse(&s, status) < 0)
+        return ctl_fail(c, ERR_BAD_FIELD,
+                        "status: \"%.40s\" is not one of In Progress, Success, Failed, Aborted",
+                        status);
+    if (mapping && !*mapping)
+        mapping = NULL;
+    int rc = ctl_tenant(c, st, tenant);
+    if (rc)
+        return rc;
+    /* Collected first: refreshing writes rows, which must not happen mid-iteration. */
+    struct collect all = {0};
+    rc = store_request_each(st, tenant, mapping, NULL, collect_one, &all);
+    if (all.failed)
+        rc = STORE_ERROR;
+    c->out = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(c->out, "requests");
+    for (size_t i = 0; i < all.n && rc == 0; i++) {
+        rc = ctl_request_refresh(c->app, st, &all.items[i]);
+        if (rc == 0 && (!status || all.items[i].status == s))
+            cJSON_AddItemToArray(arr, ctl_request_json(&all.items[i]));
+    }
+    free(all.items);
+    return rc;
+}
+
+void handle_requests_list(struct app *app, const struct http_request *req, struct reply *rep)
+{
+    ctl_run(app, req, rep, CTL_NO_BODY, list_tx);
+}
+
+/* The request params[1] of tenant params[0]; refuses with 404 otherwise. */
+static int find_request(struct ctl *c, struct store *st, struct model_request *r)
+{
+    const char *tenant = c->req->params[0], *text = c->req->params[1];
+    int rc = ctl_tenant(c, st, tenant);
+    if (rc)
+        return rc;
+    long long id = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p < '0' || *p > '9' || id > (REQUEST_ID_MAX - (*p - '0')) / 10)
+            return ctl_fail(c, ERR_REQUEST_ID_INVALID,
+                            "requestId \"%.40s\" is not an integer from 1 to %lld", text,
+                            REQUEST_ID_MAX);
+        id = id * 10 + (*p - '0');
+    }
+    rc = store_request_get(st, id, r);
+    if (rc == STORE_NOTFOUND || (rc == 0 && strcmp(r->tenant, tenant) != 0))
+        return ctl_fail(c, ERR_UNKNOWN_REQUEST, "no request %lld in tenant %.128s", id, tenant);
+    return rc;
+}
+
+static int get_tx(struct store *st, void *arg)
+{
+    struct ctl *c = arg;
+    struct model_request r;
+    int rc = find_request(c, st, &r);
+    if (rc == 0)
+        rc = ctl_request_refresh(c->app, st, &r);
+    if (rc == 0)
+        c->out = ctl_request_json(&r);
+    return rc;
+}
+
+void handle_request_get(struct app *app, const struct http_request *req, struct reply *rep)
+{
+    ctl_run(app, req, rep, CTL_NO_BODY, get_tx);
+}
+
+static int resolve_tx(struct store *st, void *arg)
+{
+    struct ctl *c = arg;
+    struct problems p;
+    problems_init(&p);
+    fixtures_step_validate(c->body, "body", "", &p);
+    if (p.count) {
+        /* One line is enough here: a step has few fields. */
+        const char *line = p.text;
+        size_t n = strcspn(line, "\n");
+        ctl_fail(c, ERR_BAD_FIELD, "%.*s", (int)n, line);
+        problems_free(&p);
+        return CTL_REFUSED;
+    }
+    problems_free(&p);
+    struct model_request r;
+    int rc = find_request(c, st, &r);
+    if (rc == 0)
+        rc = ctl_request_refresh(c->app, st, &r);
+    if (rc)
+        return rc;
+    if (r.status != STATUS_IN_PROGRESS)
+        return ctl_fail(c, ERR_CONFLICT, "request %lld is already %s", r.id,
+                        model_status_name(r.status));
+    struct model_step step;
+    fixtures_step_from_json(&step, c->body);
+    char batch[MODEL_BATCH_LEN + 1] = "";
+    if (step.outcome == OUTCOME_FAILED_UPLOAD && !step.batch_id[0] &&
+        (rc = app_draw_batch_id(st, batch)) < 0)
+        return rc;
+    struct model_mapping m;
+    if ((rc = store_mapping_get(st, r.tenant, r.mapping, &m)) < 0)
+        return rc;
+    long long changed = m.changed_records;
+    model_request_resolve(&r, &step, clock_now_ms(&c->app->clock), batch, &changed);
+    rc = store_request_update(st, &r);
+    if (rc == 0 && changed != m.changed_records)
+        rc = store_mapping_set_changed(st, m.tenant, m.id, changed);
+    if (rc == 0)
+        c->out = ctl_request_json(&r);
+    return rc;
+}
+
+void handle_request_resolve(struct app *app, const struct http_request *req, struct reply *rep)
+{
+    ctl_run(app, req, rep, CTL_BODY_REQUIRED, resolve_tx);
+}

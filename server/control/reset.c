@@ -1,0 +1,127 @@
+/*
+ * POST /_mock/reset (and SIGHUP): reload the fixture files from disk, validated first;
+ * an invalid set is refused with the messages of `campaign-mock check` and the
+ * running state is kept. GET /_mock/metrics: Prometheus text format.
+ */
+#include "control/control.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "store/store_journal.h"
+
+struct reload {
+    struct app *app;
+    struct fixture_set *set;
+};
+
+static int reload_tx(struct store *st, void *arg)
+{
+    struct reload *r = arg;
+    int rc = fixtures_apply(st, r->set);
+    if (rc == 0)
+        rc = store_meta_set(st, "rng_state", (long long)r->app->cfg->seed);
+    return rc;
+}
+
+int control_reload(struct app *app, struct problems *p)
+{
+    struct fixture_set set;
+    if (app_fixtures_read(app->cfg, &set, p) < 0)
+        return -1;
+    struct reload r = {app, &set};
+    int rc = store_transact(app->store, reload_tx, &r);
+    if (rc != 0) {
+        problems_add(p, "database", "", "cannot load the fixtures: %s", store_errmsg(app->store));
+        fixtures_free(&set);
+        return -1;
+    }
+    fixtures_free(&app->fixtures);
+    app->fixtures = set;
+    return 0;
+}
+
+void handle_reset_post(struct app *app, const struct http_request *req, struct reply *rep)
+{
+    (void)req;
+    struct problems p;
+    problems_init(&p);
+    if (control_reload(app, &p) < 0) {
+        cJSON *lines = cJSON_CreateArray();
+        const char *line = p.text ? p.text : "";
+        while (*line) {
+            size_t n = strcspn(line, "\n");
+            char buf[600];
+            snprintf(buf, sizeof(buf), "%.*s", (int)(n < 590 ? n : 590), line);
+            cJSON_AddItemToArray(lines, cJSON_CreateString(buf));
+            line += n + (line[n] == '\n');
+        }
+        const cJSON *first = cJSON_GetArrayItem(lines, 0);
+        errors_reply(rep, ERR_INVALID_FIXTURES,
+                     "the fixtures are invalid; the running state is kept: %s",
+                     first ? first->valuestring : "");
+        cJSON *doc = cJSON_Parse(rep->body);
+        if (doc) {
+            cJSON_AddItemToObject(doc, "problems", lines);
+            lines = NULL;
+            char *text = cJSON_PrintUnformatted(doc);
+            if (text)
+                reply_json_take(rep, rep->status, text, strlen(text));
+            cJSON_Delete(doc);
+        }
+        cJSON_Delete(lines);
+        problems_free(&p);
+        return;
+    }
+    problems_free(&p);
+    int tenants = 0;
+    for (const cJSON *t = app->fixtures.tenants->child; t; t = t->next)
+        tenants += strcmp(t->string, "*") != 0;
+    char body[96];
+    snprintf(body, sizeof(body), "{\"status\":\"reloaded\",\"tenants\":%d}", tenants);
+    reply_json(rep, 200, body);
+}
+
+void handle_metrics_get(struct app *app, const struct http_request *req, struct reply *rep)
+{
+    (void)req;
+    struct jsonw w;
+    jsonw_init(&w);
+    jsonw_raw(&w, "# HELP campaign_mock_requests_total Calls answered, by endpoint and "
+                  "status (0: transport broken on purpose).\n"
+                  "# TYPE campaign_mock_requests_total counter\n");
+    for (int i = 0; i < app->n_metrics; i++)
+        jsonw_rawf(&w, "campaign_mock_requests_total{endpoint=\"%s\",status=\"%d\"} %lld\n",
+                   app->metrics[i].endpoint, app->metrics[i].status, app->metrics[i].count);
+    long long in_progress = 0, journal = 0, evicted = 0;
+    struct journal_filter all = {0};
+    store_request_count_in_progress(app->store, &in_progress);
+    store_journal_count(app->store, &all, &journal);
+    store_meta_get(app->store, "journal_evicted", &evicted);
+    jsonw_rawf(&w,
+               "# HELP campaign_mock_ingestion_requests_in_progress Ingestion requests In "
+               "Progress, all tenants.\n"
+               "# TYPE campaign_mock_ingestion_requests_in_progress gauge\n"
+               "campaign_mock_ingestion_requests_in_progress %lld\n"
+               "# HELP campaign_mock_journal_entries Entries in the journal.\n"
+               "# TYPE campaign_mock_journal_entries gauge\n"
+               "campaign_mock_journal_entries %lld\n"
+               "# HELP campaign_mock_journal_evicted_total Journal entries evicted by "
+               "--journal-max.\n"
+               "# TYPE campaign_mock_journal_evicted_total counter\n"
+               "campaign_mock_journal_evicted_total %lld\n"
+               "# HELP campaign_mock_faults_applied_total Calls answered by a fault rule.\n"
+               "# TYPE campaign_mock_faults_applied_total counter\n"
+               "campaign_mock_faults_applied_total %lld\n",
+               in_progress, journal, evicted, app->faults_applied);
+    size_t len = 0;
+    char *text = jsonw_take(&w, &len);
+    if (!text) {
+        errors_reply(rep, ERR_INTERNAL, "out of memory");
+        return;
+    }
+    reply_text(rep, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+    free(text);
+}

@@ -1,0 +1,19 @@
+/*
+ * Statements used only by the control API.
+ */
+#ifndef CAMPAIGN_STORE_CONTROL_H
+#define CAMPAIGN_STORE_CONTROL_H
+
+#include "store/store.h"
+
+/* Deletes every mapping of a tenant (and so their scripts and requests), keeping the
+ * tenant and its fixture state. */
+int store_tenant_clear(struct store *st, const char *tenant);
+
+/* Number of mappings of a tenant. */
+int store_mapping_count(struct store *st, const char *tenant, long long *out);
+
+/* The largest request id in the database (0 when none). */
+int store_request_max_id(struct store *st, long long *out);
+
+#endif

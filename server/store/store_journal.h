@@ -1,0 +1,38 @@
+/*
+ * Journal rows: what each call to the emulated API sent and got.
+ */
+#ifndef CAMPAIGN_STORE_JOURNAL_H
+#define CAMPAIGN_STORE_JOURNAL_H
+
+#include "store/store.h"
+
+struct journal_entry {
+    long long id;
+    long long server_ms, wall_ms;
+    const char *method, *path, *query, *endpoint, *tenant, *mapping;
+    long long request_id; /* -1 when none */
+    int status;           /* 0 when the transport was broken on purpose */
+    const char *request_headers; /* JSON object text */
+    const char *request_body, *response_body, *fault;
+    double duration_ms;
+};
+
+/* Filters; NULL / 0 fields do not filter. */
+struct journal_filter {
+    const char *tenant, *mapping, *method;
+    int status;
+    long long limit; /* newest first when limited; 0 = all */
+};
+
+/* Appends an entry, then evicts the oldest beyond max; *evicted (may be NULL) gets the
+ * number removed now. Call inside a transaction. */
+int store_journal_append(struct store *st, const struct journal_entry *e, long long max,
+                         long long *evicted);
+
+/* Calls fn for matching entries in id order (strings valid only during the call). */
+int store_journal_each(struct store *st, const struct journal_filter *f,
+                       int (*fn)(void *arg, const struct journal_entry *e), void *arg);
+int store_journal_count(struct store *st, const struct journal_filter *f, long long *out);
+int store_journal_clear(struct store *st);
+
+#endif
