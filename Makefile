@@ -4,6 +4,9 @@
 
 PACKAGES := build-essential cmake pkg-config clang clang-format \
             libmicrohttpd-dev libcjson-dev libsqlite3-dev libcurl4-openssl-dev
+# Node for the OpenAPI response validator (tests/openapi). Checked by command, not by
+# package: a NodeSource nodejs bundles npm and conflicts with Debian's npm package.
+NODE_PACKAGES := nodejs npm
 JOBS     := $(shell nproc 2>/dev/null || echo 2)
 BUILD    := build
 ASAN     := build-asan
@@ -18,6 +21,7 @@ deps:
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
 	        || missing="$$missing $$p"; \
 	done; \
+	command -v node >/dev/null && command -v npm >/dev/null || missing="$$missing $(NODE_PACKAGES)"; \
 	if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ]; then \
 	        export DEBIAN_FRONTEND=noninteractive; \
@@ -26,6 +30,8 @@ deps:
 	        echo "missing packages; run: sudo apt-get install -y$$missing"; exit 1; \
 	    fi; \
 	fi
+	@# The OpenAPI response validator's npm packages, pinned by tests/openapi/package-lock.json.
+	@if [ ! -d tests/openapi/node_modules ]; then npm ci --prefix tests/openapi; fi
 
 $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "api/faults.h"
 #include "log.h"
 #include "rng.h"
 
@@ -37,6 +38,8 @@ static int load_if_fresh(struct store *st, void *arg)
     rc = fixtures_apply(st, &a->app->fixtures);
     if (rc == 0)
         rc = store_meta_set(st, "rng_state", (long long)a->app->cfg->seed);
+    if (rc == 0)
+        rc = faults_load(st, a->app->fixtures.faults, clock_now_ms(&a->app->clock));
     if (rc == 0)
         rc = store_meta_set(st, "manual_clock_ms", CLOCK_MANUAL_EPOCH_MS);
     a->loaded = rc == 0;

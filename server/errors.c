@@ -24,6 +24,7 @@ static const struct err_def defs[ERR_COUNT] = {
     [ERR_REQUEST_ID_MISSING] = {"missing_request_id", 400},
     [ERR_REQUEST_ID_INVALID] = {"invalid_request_id", 400},
     [ERR_UNKNOWN_REQUEST] = {"unknown_request", 404},
+    [ERR_UNKNOWN_FAULT] = {"unknown_fault", 404},
     [ERR_CONFLICT] = {"conflict", 409},
     [ERR_INVALID_FIXTURES] = {"invalid_fixtures", 400},
     [ERR_WRONG_CLOCK] = {"clock_not_manual", 409},

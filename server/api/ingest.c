@@ -206,8 +206,7 @@ static enum lookup lookup_error(struct reply *rep, enum lookup l, const char *te
                          tenant);
     } else if (l == NO_MAPPING) {
         errors_reply(rep, ERR_UNKNOWN_MAPPING,
-                     "XDM Mapping ID: %s does not exist for organization %s", mapping,
-                     tenant);
+                     "XDM Mapping ID: %s does not exist for organization %s", mapping, tenant);
     }
     return l;
 }
@@ -421,13 +420,12 @@ void handle_ingest_get(struct app *app, const struct http_request *req, struct r
         return;
     if (!s.found) {
         char shown_mapping[SHOWN_MAX + 4], shown_tenant[SHOWN_MAX + 4];
-        errors_reply(rep, ERR_UNKNOWN_REQUEST,
-                     "requestId %lld is not an ingestion request of XDM Mapping ID: %s in "
-                     "organization %s",
-                     s.id,
-                     shown(shown_mapping, sizeof(shown_mapping), mapping, strlen(mapping),
-                           SHOWN_MAX),
-                     shown(shown_tenant, sizeof(shown_tenant), tenant, strlen(tenant), SHOWN_MAX));
+        errors_reply(
+            rep, ERR_UNKNOWN_REQUEST,
+            "requestId %lld is not an ingestion request of XDM Mapping ID: %s in "
+            "organization %s",
+            s.id, shown(shown_mapping, sizeof(shown_mapping), mapping, strlen(mapping), SHOWN_MAX),
+            shown(shown_tenant, sizeof(shown_tenant), tenant, strlen(tenant), SHOWN_MAX));
         return;
     }
     size_t len = 0;

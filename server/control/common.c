@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/faults.h"
 #include "fixtures/fixtures.h"
 #include "jsonw.h"
 #include "log.h"
@@ -244,7 +245,9 @@ int ctl_get_count(struct ctl *c, const cJSON *obj, const char *field, long long 
 
 int control_before(struct app *app, const struct http_request *req, struct reply *rep)
 {
-    if (strncmp(req->endpoint, "control.", 8) != 0 || strcmp(req->endpoint, "control.health") == 0)
+    if (strncmp(req->endpoint, "control.", 8) != 0)
+        return faults_before(app, req, rep);
+    if (strcmp(req->endpoint, "control.health") == 0)
         return 0;
     const char *want = app->cfg->admin_token;
     if (!want)

@@ -98,6 +98,10 @@ void handle_journal_get(struct app *app, const struct http_request *req, struct 
 void handle_journal_count(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_journal_delete(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_reset_post(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_faults_get(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_faults_post(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_faults_delete(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_fault_delete(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_metrics_get(struct app *app, const struct http_request *req, struct reply *rep);
 
 #endif

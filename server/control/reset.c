@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/faults.h"
 #include "jsonw.h"
 #include "store/store_journal.h"
 
@@ -23,6 +24,8 @@ static int reload_tx(struct store *st, void *arg)
     int rc = fixtures_apply(st, r->set);
     if (rc == 0)
         rc = store_meta_set(st, "rng_state", (long long)r->app->cfg->seed);
+    if (rc == 0)
+        rc = faults_load(st, r->set->faults, clock_now_ms(&r->app->clock));
     return rc;
 }
 

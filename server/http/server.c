@@ -25,6 +25,10 @@
 #include "clock.h"
 #include "errors.h"
 #include "log.h"
+#include "utf8.h"
+
+/* Declared bodies over HTTP_BODY_MAX but at most this are drained before the 413. */
+#define HTTP_DRAIN_MAX (16ull * HTTP_BODY_MAX)
 
 /* How often a hanging connection is checked for a client that went away. */
 #define HANG_POLL_MS 100.0
@@ -271,13 +275,28 @@ static enum MHD_Result send_reply(struct conn *c)
 
 /* --- dispatch ---------------------------------------------------------------------- */
 
+/* Decoded paths are echoed in error bodies, which are JSON: a path that is not UTF-8
+ * or holds control characters cannot name a route and is refused before routing. */
 static int valid_utf8_path(const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p < 0x20 || *p == 0x7f)
             return 0;
     }
-    return 1;
+    return utf8_valid(s, strlen(s));
+}
+
+/* The length of s's longest prefix of at most max bytes that does not end inside a
+ * UTF-8 sequence (s is valid UTF-8). */
+static int utf8_cut(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max + 1);
+    if (n <= max)
+        return (int)n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    return (int)n;
 }
 
 static void dispatch(struct conn *c)
@@ -301,7 +320,8 @@ static void dispatch(struct conn *c)
         return;
     }
     if (!valid_utf8_path(c->path)) {
-        errors_reply(rep, ERR_ROUTE_NOT_FOUND, "no route for this path (control characters)");
+        errors_reply(rep, ERR_ROUTE_NOT_FOUND,
+                     "no route for this path (control characters or invalid UTF-8)");
         return;
     }
     char allow[64];
@@ -312,7 +332,8 @@ static void dispatch(struct conn *c)
                          c->method, allow);
             reply_header_add(rep, "Allow", allow);
         } else {
-            errors_reply(rep, ERR_ROUTE_NOT_FOUND, "no route for %s %.200s", c->method, c->path);
+            errors_reply(rep, ERR_ROUTE_NOT_FOUND, "no route for %s %.*s", c->method,
+                         utf8_cut(c->path, 200), c->path);
         }
         return;
     }
@@ -321,6 +342,16 @@ static void dispatch(struct conn *c)
     if (answered <= 0) /* < 0: the hook only decorated the reply (delay, transport) */
         route->handler(srv->app, &c->req, rep);
     pthread_mutex_unlock(&srv->app->lock);
+}
+
+/* Dispatches, then runs the done hook before anything is sent: a client that reads
+ * the journal right after its answer always finds its call there. */
+static void dispatch_and_record(struct conn *c)
+{
+    dispatch(c);
+    struct http_server *srv = c->srv;
+    if (srv->done_hook)
+        srv->done_hook(srv->app, &c->req, &c->rep, clock_monotonic_ms() - c->started_ms);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mhd, const char *url,
@@ -347,11 +378,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mhd, const c
             return MHD_NO;
         const char *cl =
             MHD_lookup_connection_value(mhd, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > HTTP_BODY_MAX) {
-            /* Answer before reading a byte of the body; the connection then closes. */
+        unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+        if (declared > HTTP_BODY_MAX) {
             c->too_large = 1;
-            dispatch(c);
-            return send_reply(c);
+            /* A client still sending when the server closes gets a TCP reset, which
+             * may destroy the 413 before it reads it: a body up to HTTP_DRAIN_MAX is
+             * read and discarded, then answered. Beyond that, reading it all costs
+             * more than the risk, so the answer goes at once. */
+            if (declared > HTTP_DRAIN_MAX) {
+                dispatch(c);
+                return send_reply(c);
+            }
         }
         return MHD_YES;
     }
@@ -384,7 +421,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mhd, const c
     }
     switch (c->state) {
     case CONN_RECEIVING:
-        dispatch(c);
+        dispatch_and_record(c);
         if (c->rep.transport == TRANSPORT_HANG) {
             suspend(c, clock_monotonic_ms() + HANG_POLL_MS, 1);
             return MHD_YES;
@@ -408,8 +445,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mhd, const c
 static void on_completed(void *cls, struct MHD_Connection *mhd, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    struct http_server *srv = cls;
     struct conn *c = *con_cls;
+    (void)cls;
     (void)mhd;
     (void)toe;
     if (!c)
@@ -419,13 +456,41 @@ static void on_completed(void *cls, struct MHD_Connection *mhd, void **con_cls,
         double duration = clock_monotonic_ms() - c->started_ms;
         int status = c->rep.transport == TRANSPORT_NORMAL ? c->rep.status : 0;
         log_request(c->rep.tenant, c->method, c->path, status, duration, c->rep.note);
-        if (srv->done_hook)
-            srv->done_hook(srv->app, &c->req, &c->rep, duration);
     }
     reply_free(&c->rep);
     free(c->body);
     free(c->path);
     free(c);
+}
+
+static int hex_value(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Percent-decoding for the path and the query, in place. An encoded NUL (%00) becomes
+ * DEL (0x7f) instead of ending the string early: the path check then refuses it, where
+ * a NUL would have silently cut "/ingest%00zzz" back to a valid route. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    char *out = s;
+    for (const char *in = s; *in; in++) {
+        int hi, lo;
+        if (*in == '%' && (hi = hex_value(in[1])) >= 0 && (lo = hex_value(in[2])) >= 0) {
+            char v = (char)(hi * 16 + lo);
+            *out++ = v ? v : 0x7f;
+            in += 2;
+        } else {
+            *out++ = *in;
+        }
+    }
+    *out = '\0';
+    return (size_t)(out - s);
 }
 
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
@@ -505,7 +570,10 @@ int http_server_start(struct http_server **out, struct app *app, const char *hos
     srv->listen_fd = open_listener(host, port, &family, bound_port, err, err_size);
     if (srv->listen_fd < 0)
         goto fail;
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    /* MHD_USE_TURBO skips the shutdown(SHUT_WR) before close: without it a "reset" fault
+     * would send a FIN ahead of its RST and clients would see an empty reply instead. */
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                     MHD_USE_TURBO;
     if (family == AF_INET6)
         flags |= MHD_USE_IPv6;
     /* Two polling threads, one per core of the machines we target; handlers are
@@ -515,7 +583,8 @@ int http_server_start(struct http_server **out, struct app *app, const char *hos
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)HTTP_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)2, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_END);
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape,
+        NULL, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, err_size, "cannot start the HTTP server on %s:%d", host, port);
         goto fail;

@@ -15,7 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
+
+#include "utf8.h"
 
 CHECK_DEFINE_COUNTERS;
 
@@ -227,6 +230,65 @@ int http_call(struct response *out, const char *method, const char *url, const c
     out->curl_code = (int)rc;
     if (rc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    /* With CAMPAIGN_MOCK_RESPONSE_LOG=DIR, every HTTP answer is appended to DIR/<pid>.jsonl
+     * as one JSON line, for tests/openapi/validate.mjs to check against the OpenAPI
+     * document. One write() per line with O_APPEND: threads of a test may call at once. */
+    const char *log_dir = getenv("CAMPAIGN_MOCK_RESPONSE_LOG");
+    if (rc == CURLE_OK && out->status > 0 && log_dir && *log_dir) {
+        const char *ctype = NULL;
+        curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype);
+        const char *path = strstr(url, "://");
+        path = path ? strchr(path + 3, '/') : url;
+        struct {
+            const char *name, *text;
+            size_t len;
+        } fields[] = {{"method", method, strlen(method)},
+                      {"path", path ? path : "/", path ? strlen(path) : 1},
+                      {"contentType", ctype, ctype ? strlen(ctype) : 0},
+                      {"body", b.data ? b.data : "", b.data ? b.len : 0}};
+        /* An escaped byte takes at most 6 bytes ("\u00XX"); 256 covers names and braces. */
+        size_t cap = 256;
+        for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
+            cap += 6 * fields[f].len;
+        char *line = malloc(cap);
+        size_t n = 0;
+        if (line)
+            n = (size_t)snprintf(line, cap, "{\"status\":%ld", out->status);
+        for (size_t f = 0; line && f < sizeof(fields) / sizeof(fields[0]); f++) {
+            n += (size_t)snprintf(line + n, cap - n, ",\"%s\":", fields[f].name);
+            if (!fields[f].text) {
+                n += (size_t)snprintf(line + n, cap - n, "null");
+                continue;
+            }
+            line[n++] = '"';
+            for (size_t i = 0; i < fields[f].len; i++) {
+                unsigned char ch = (unsigned char)fields[f].text[i];
+                if (ch == '"' || ch == '\\') {
+                    line[n++] = '\\';
+                    line[n++] = (char)ch;
+                } else if (ch < 0x20 || ch == 0x7f) {
+                    n += (size_t)snprintf(line + n, cap - n, "\\u%04x", ch);
+                } else {
+                    line[n++] = (char)ch; /* bytes >= 0x80 kept: the validator checks UTF-8 */
+                }
+            }
+            line[n++] = '"';
+        }
+        char file[1024];
+        snprintf(file, sizeof(file), "%s/%ld.jsonl", log_dir, (long)getpid());
+        int fd = line ? open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
+        if (fd < 0 && line && errno == ENOENT && mkdir(log_dir, 0755) == 0)
+            fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (line) {
+            line[n++] = '}';
+            line[n++] = '\n';
+        }
+        if (fd < 0 || write(fd, line, n) != (ssize_t)n)
+            fprintf(stderr, "response log: cannot append to %s: %s\n", file, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        free(line);
+    }
     out->body = b.data;
     out->len = b.len;
     out->headers = h.data;
@@ -290,4 +352,412 @@ long long body_request_id(const char *body)
     if (!p)
         return -1;
     return strtoll(p + strlen("\"requestId\": "), NULL, 10);
+}
+
+/* --- added for the core suite --------------------------------------------------------- */
+
+static char *slurp_fd(int fd)
+{
+    off_t size = lseek(fd, 0, SEEK_END);
+    char *text = calloc(1, size > 0 ? (size_t)size + 1 : 1);
+    if (text && size > 0 && pread(fd, text, (size_t)size, 0) < 0)
+        text[0] = '\0';
+    return text;
+}
+
+int run_binary_split(const char *const *args, char **out, char **err, int timeout_ms)
+{
+    char out_path[] = "/tmp/campaign-mock-out-XXXXXX", err_path[] = "/tmp/campaign-mock-err-XXXXXX";
+    int ofd = mkstemp(out_path), efd = mkstemp(err_path);
+    if (ofd < 0 || efd < 0) {
+        if (ofd >= 0)
+            close(ofd);
+        if (efd >= 0)
+            close(efd);
+        return -1;
+    }
+    unlink(out_path);
+    unlink(err_path);
+    const char *argv[64];
+    int n = 0;
+    argv[n++] = binary();
+    for (int i = 0; args && args[i] && n < 63; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(ofd, 1);
+        dup2(efd, 2);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int status = 0, done = 0;
+    for (int waited = 0; pid > 0 && waited <= timeout_ms; waited += 5) {
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            done = 1;
+            break;
+        }
+        sleep_ms(5);
+    }
+    if (pid > 0 && !done) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    if (out)
+        *out = slurp_fd(ofd);
+    if (err)
+        *err = slurp_fd(efd);
+    close(ofd);
+    close(efd);
+    return done && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+struct chunk_source {
+    const char *data;
+    size_t len, pos;
+};
+
+static size_t chunk_read(char *buf, size_t size, size_t nitems, void *userdata)
+{
+    struct chunk_source *src = userdata;
+    size_t n = src->len - src->pos, max = size * nitems;
+    if (n > max)
+        n = max;
+    if (n > 65536)
+        n = 65536;
+    memcpy(buf, src->data + src->pos, n);
+    src->pos += n;
+    return n;
+}
+
+int http_call_chunked(struct response *out, const char *method, const char *url, const char *body,
+                      size_t body_len, const char *const *headers)
+{
+    memset(out, 0, sizeof(*out));
+    CURL *c = curl_easy_init();
+    if (!c)
+        return -1;
+    struct buf b = {calloc(1, 1), 0}, h = {calloc(1, 1), 0};
+    struct chunk_source src = {body, body_len, 0};
+    struct curl_slist *list = NULL;
+    for (int i = 0; headers && headers[i]; i++)
+        list = curl_slist_append(list, headers[i]);
+    list = curl_slist_append(list, "Expect:");
+    list = curl_slist_append(list, "Transfer-Encoding: chunked");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, chunk_read);
+    curl_easy_setopt(c, CURLOPT_READDATA, &src);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    CURLcode rc = curl_easy_perform(c);
+    out->curl_code = (int)rc;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    out->body = b.data;
+    out->len = b.len;
+    out->headers = h.data;
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+    return rc == CURLE_OK ? 0 : -1;
+}
+
+int response_is_json(const struct response *r)
+{
+    char ct[128];
+    const char *v = response_header(r, "Content-Type", ct, sizeof(ct));
+    return v && strcmp(v, "application/json;charset=utf-8") == 0;
+}
+
+void check_error_reply_at(const char *file, int line, const struct response *r, long status,
+                          const char *error_code, const char *message_part)
+{
+    char why[512] = "";
+    cJSON *doc = r->body ? cJSON_ParseWithLength(r->body, r->len) : NULL;
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(doc, "code");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(doc, "error_code");
+    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(doc, "message");
+    if (r->status != status)
+        snprintf(why, sizeof(why), "status %ld, expected %ld", r->status, status);
+    else if (!response_is_json(r))
+        snprintf(why, sizeof(why), "Content-Type is not application/json;charset=utf-8");
+    else if (!cJSON_IsObject(doc) || cJSON_GetArraySize(doc) != 3)
+        snprintf(why, sizeof(why), "body is not a JSON object of 3 members");
+    else if (!cJSON_IsNumber(code) || code->valuedouble != (double)status)
+        snprintf(why, sizeof(why), "\"code\" is not %ld", status);
+    else if (!cJSON_IsString(name) || (error_code && strcmp(name->valuestring, error_code) != 0))
+        snprintf(why, sizeof(why), "\"error_code\" is not \"%s\"", error_code);
+    else if (!cJSON_IsString(msg) || !msg->valuestring[0])
+        snprintf(why, sizeof(why), "\"message\" is not a non-empty string");
+    else if (message_part && !strstr(msg->valuestring, message_part))
+        snprintf(why, sizeof(why), "\"message\" does not contain \"%s\"", message_part);
+    else if (!utf8_valid(r->body, r->len))
+        snprintf(why, sizeof(why), "body is not valid UTF-8");
+    if (why[0]) {
+        check_failed++;
+        fprintf(stderr, "%s:%d: error reply check failed: %s\n  body: %.600s\n", file, line, why,
+                r->body ? r->body : "(none)");
+    } else {
+        check_passed++;
+    }
+    cJSON_Delete(doc);
+}
+
+/* --- added for the control suite ------------------------------------------------------ */
+
+struct response mock_call_h(const struct server *s, const char *method, const char *path,
+                            const char *body, const char *const *headers)
+{
+    const char *all[32];
+    int n = 0;
+    if (body)
+        all[n++] = "Content-Type: application/json";
+    for (int i = 0; headers && headers[i] && n < 31; i++)
+        all[n++] = headers[i];
+    all[n] = NULL;
+    char url[8192];
+    snprintf(url, sizeof(url), "%s%s", s->base, path);
+    struct response r;
+    http_call(&r, method, url, body, -1, all);
+    return r;
+}
+
+struct response mock_call(const struct server *s, const char *method, const char *path,
+                          const char *body)
+{
+    return mock_call_h(s, method, path, body, NULL);
+}
+
+cJSON *response_json(const struct response *r)
+{
+    return r->body ? cJSON_ParseWithLength(r->body, r->len) : NULL;
+}
+
+const cJSON *json_at(const cJSON *doc, const char *path)
+{
+    const cJSON *cur = doc;
+    const char *p = path;
+    while (cur && *p) {
+        if (*p == '.') {
+            p++;
+        } else if (*p == '[') {
+            char *end;
+            long i = strtol(p + 1, &end, 10);
+            if (*end != ']' || !cJSON_IsArray(cur))
+                return NULL;
+            cur = cJSON_GetArrayItem(cur, (int)i);
+            p = end + 1;
+        } else {
+            size_t n = strcspn(p, ".[");
+            char key[256];
+            if (n >= sizeof(key) || !cJSON_IsObject(cur))
+                return NULL;
+            memcpy(key, p, n);
+            key[n] = '\0';
+            cur = cJSON_GetObjectItemCaseSensitive(cur, key);
+            p += n;
+        }
+    }
+    return cur;
+}
+
+long long json_int(const cJSON *doc, const char *path)
+{
+    const cJSON *v = json_at(doc, path);
+    return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
+}
+
+const char *json_str(const cJSON *doc, const char *path)
+{
+    const cJSON *v = json_at(doc, path);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+char *tenant_state(const struct server *s, const char *tenant)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "/_mock/tenants/%s/snapshot", tenant);
+    struct response r = mock_call(s, "GET", path, NULL);
+    char *text = r.status == 200 && r.body ? strdup(r.body) : strdup("");
+    response_free(&r);
+    return text;
+}
+
+void check_error_problems_at(const char *file, int line, const struct response *r, long status,
+                             const char *error_code, const char *message_part,
+                             const char *problem_part)
+{
+    char why[512] = "";
+    cJSON *doc = response_json(r);
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(doc, "code");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(doc, "error_code");
+    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(doc, "message");
+    const cJSON *problems = cJSON_GetObjectItemCaseSensitive(doc, "problems");
+    int found = problem_part == NULL, strings = 1;
+    for (const cJSON *p = problems ? problems->child : NULL; p; p = p->next) {
+        strings &= cJSON_IsString(p);
+        if (cJSON_IsString(p) && problem_part && strstr(p->valuestring, problem_part))
+            found = 1;
+    }
+    if (r->status != status)
+        snprintf(why, sizeof(why), "status %ld, expected %ld", r->status, status);
+    else if (!response_is_json(r))
+        snprintf(why, sizeof(why), "Content-Type is not application/json;charset=utf-8");
+    else if (!cJSON_IsObject(doc) || cJSON_GetArraySize(doc) != 4)
+        snprintf(why, sizeof(why), "body is not a JSON object of 4 members");
+    else if (!cJSON_IsNumber(code) || code->valuedouble != (double)status)
+        snprintf(why, sizeof(why), "\"code\" is not %ld", status);
+    else if (!cJSON_IsString(name) || (error_code && strcmp(name->valuestring, error_code) != 0))
+        snprintf(why, sizeof(why), "\"error_code\" is not \"%s\"", error_code);
+    else if (!cJSON_IsString(msg) || !msg->valuestring[0])
+        snprintf(why, sizeof(why), "\"message\" is not a non-empty string");
+    else if (message_part && !strstr(msg->valuestring, message_part))
+        snprintf(why, sizeof(why), "\"message\" does not contain \"%s\"", message_part);
+    else if (!cJSON_IsArray(problems) || cJSON_GetArraySize(problems) == 0 || !strings)
+        snprintf(why, sizeof(why), "\"problems\" is not a non-empty array of strings");
+    else if (!found)
+        snprintf(why, sizeof(why), "no problem contains \"%s\"", problem_part);
+    if (why[0]) {
+        check_failed++;
+        fprintf(stderr, "%s:%d: error reply check failed: %s\n  body: %.600s\n", file, line, why,
+                r->body ? r->body : "(none)");
+    } else {
+        check_passed++;
+    }
+    cJSON_Delete(doc);
+}
+
+const char *acs_submitted(char *buf, size_t n, long long id, const char *mapping)
+{
+    snprintf(buf, n,
+             "{\"requestId\": %lld, \"info\": \"Ingestion request submitted successfully for the "
+             "Mapping ID: %s\", \"status\": \"Success\"}",
+             id, mapping);
+    return buf;
+}
+
+const char *acs_already(char *buf, size_t n, long long id, const char *mapping)
+{
+    snprintf(buf, n,
+             "{\"requestId\": %lld, \"info\": \"Ingestion request already in progress for the "
+             "Mapping ID: %s\", \"status\": \"In Progress\"}",
+             id, mapping);
+    return buf;
+}
+
+const char *acs_refused(char *buf, size_t n, const char *mapping, const char *why)
+{
+    snprintf(buf, n,
+             "{\"info\": \"Unable to submit data ingestion request, XDM Mapping ID: %s is not "
+             "%s\", \"status\": \"Failed\"}",
+             mapping, why);
+    return buf;
+}
+
+const char *acs_in_progress(char *buf, size_t n, long long id, const char *mapping)
+{
+    snprintf(buf, n,
+             "{\"batchId\": \"\", \"info\": \"Mapping Id: %s.\", \"numRecords\": 0, "
+             "\"requestId\": %lld, \"status\": \"In Progress\"}",
+             mapping, id);
+    return buf;
+}
+
+const char *acs_success(char *buf, size_t n, long long id, const char *mapping, long long records)
+{
+    snprintf(buf, n,
+             "{\"batchId\": \"\", \"info\": \"Mapping Id: %s. \", \"numRecords\": %lld, "
+             "\"requestId\": %lld, \"status\": \"Success\"}",
+             mapping, records, id);
+    return buf;
+}
+
+const char *acs_failed_fetch(char *buf, size_t n, long long id, const char *mapping)
+{
+    snprintf(buf, n,
+             "{\"batchId\": \"\", \"info\": \"Mapping Id: %s. ACP-880056 Failed to fetch the "
+             "record from the database.\", \"numRecords\": 0, \"requestId\": %lld, \"status\": "
+             "\"Failed\"}",
+             mapping, id);
+    return buf;
+}
+
+const char *acs_failed_upload(char *buf, size_t n, long long id, const char *mapping,
+                              const char *batch)
+{
+    snprintf(buf, n,
+             "{\"batchId\": \"%s\", \"info\": \"Mapping Id: %s. ACP-880096 Sync Job failed to "
+             "upload. Please check the error in the Platform UI.\", \"numRecords\": 0, "
+             "\"requestId\": %lld, \"status\": \"Failed\"}",
+             batch, mapping, id);
+    return buf;
+}
+
+const char *acs_aborted(char *buf, size_t n, long long id, const char *mapping)
+{
+    snprintf(buf, n,
+             "{\"batchId\": \"\", \"info\": \"Mapping Id: %s. Ingestion request aborted due to "
+             "some issue with data ingestion service. Please submit a new request\", "
+             "\"numRecords\": 0, \"requestId\": %lld, \"status\": \"Aborted\"}",
+             mapping, id);
+    return buf;
+}
+
+static void check_reply(const char *file, int line, const char *what, const struct response *r,
+                        long status, const char *expected)
+{
+    const char *why = NULL;
+    if (r->status != status)
+        why = "status";
+    else if (!response_is_json(r))
+        why = "Content-Type is not application/json;charset=utf-8";
+    else if (expected && (!r->body || strcmp(r->body, expected) != 0))
+        why = "body";
+    if (why) {
+        check_failed++;
+        fprintf(stderr,
+                "%s:%d: %s: %s differs\n  status:   %ld (expected %ld)\n  expected: %s\n"
+                "  actual:   %.2000s\n",
+                file, line, what, why, r->status, status, expected ? expected : "(any)",
+                r->body ? r->body : "(none)");
+    } else {
+        check_passed++;
+    }
+}
+
+void check_call_at(const char *file, int line, const struct server *s, const char *method,
+                   const char *path, const char *body, long status, const char *expected)
+{
+    struct response r = mock_call(s, method, path, body);
+    char what[600];
+    snprintf(what, sizeof(what), "%s %s", method, path);
+    check_reply(file, line, what, &r, status, expected);
+    response_free(&r);
+}
+
+void check_trigger_at(const char *file, int line, const struct server *s, const char *tenant,
+                      const char *mapping, const char *expected)
+{
+    struct response r;
+    trigger(&r, s, tenant, mapping);
+    char what[300];
+    snprintf(what, sizeof(what), "trigger %s/%s", tenant, mapping);
+    check_reply(file, line, what, &r, 200, expected);
+    response_free(&r);
+}
+
+void check_poll_at(const char *file, int line, const struct server *s, const char *tenant,
+                   const char *mapping, long long id, const char *expected)
+{
+    struct response r;
+    poll_status(&r, s, tenant, mapping, id);
+    char what[300];
+    snprintf(what, sizeof(what), "poll %s/%s %lld", tenant, mapping, id);
+    check_reply(file, line, what, &r, 200, expected);
+    response_free(&r);
 }

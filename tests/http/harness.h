@@ -76,3 +76,93 @@ int poll_status(struct response *out, const struct server *s, const char *tenant
 long long body_request_id(const char *body);
 
 #endif
+
+/* --- added for the core suite (tests/http/test_{documented,ledger,bad_input,...}.c) --- */
+
+/* Like run_binary, with stdout and stderr captured apart (either may be NULL); the
+ * child is killed after timeout_ms (a server that should have refused to start must
+ * not hang the suite). Returns the exit status, or -1 (killed, or not run). */
+int run_binary_split(const char *const *args, char **out, char **err, int timeout_ms);
+
+/* http_call with the body sent as "Transfer-Encoding: chunked" (no Content-Length),
+ * in pieces of at most 64 KiB. */
+int http_call_chunked(struct response *out, const char *method, const char *url, const char *body,
+                      size_t body_len, const char *const *headers);
+
+/* Checks one of our error replies: the status, Content-Type application/json;charset=utf-8,
+ * a body that is a JSON object with exactly "code" (= status), "error_code" and
+ * "message", error_code (any when NULL), a message containing message_part (when
+ * not NULL), and a body of valid UTF-8. Counts as
+ * checks; failures name file:line of the caller. */
+void check_error_reply_at(const char *file, int line, const struct response *r, long status,
+                          const char *error_code, const char *message_part);
+#define CHECK_ERROR(r, status, code, part)                                                         \
+    check_error_reply_at(__FILE__, __LINE__, (r), (status), (code), (part))
+
+/* Whether the response's Content-Type is exactly application/json;charset=utf-8. */
+int response_is_json(const struct response *r);
+
+/* --- added for the control suite (tests/http/test_control_*.c) ------------------------ */
+
+#include <cjson/cJSON.h>
+
+/* A call to BASE + path (e.g. "/_mock/clock"): body (NULL: none) sent as
+ * application/json, plus extra headers (NULL-terminated, may be NULL). The caller
+ * frees the response with response_free. */
+struct response mock_call_h(const struct server *s, const char *method, const char *path,
+                            const char *body, const char *const *headers);
+/* mock_call_h without extra headers. */
+struct response mock_call(const struct server *s, const char *method, const char *path,
+                          const char *body);
+
+/* The body parsed (free with cJSON_Delete); NULL when it is not JSON. */
+cJSON *response_json(const struct response *r);
+
+/* A member by a dotted path with [i] indexes ("mappings[0].id", "[2]"); NULL when absent. */
+const cJSON *json_at(const cJSON *doc, const char *path);
+/* The number / string at path; fallback (-1 / NULL) when absent or of another type. */
+long long json_int(const cJSON *doc, const char *path);
+const char *json_str(const cJSON *doc, const char *path);
+
+/* GET /_mock/tenants/{tenant}/snapshot as text (malloc'd; "" on failure): a pure read
+ * (requests are not advanced), so equal texts before and after a call mean that the
+ * call changed nothing in the tenant. */
+char *tenant_state(const struct server *s, const char *tenant);
+
+/* Like CHECK_ERROR for an error body that also carries "problems": exactly 4 members,
+ * "problems" a non-empty array of strings, one of which contains problem_part (when
+ * not NULL). */
+void check_error_problems_at(const char *file, int line, const struct response *r, long status,
+                             const char *error_code, const char *message_part,
+                             const char *problem_part);
+#define CHECK_ERROR_PROBLEMS(r, status, code, part, problem)                                       \
+    check_error_problems_at(__FILE__, __LINE__, (r), (status), (code), (part), (problem))
+
+/* Adobe's documented bodies, as the reference writes them (one line, ", " and ": "),
+ * into buf; each returns buf. why is "published" or "stopped". */
+const char *acs_submitted(char *buf, size_t n, long long id, const char *mapping);
+const char *acs_already(char *buf, size_t n, long long id, const char *mapping);
+const char *acs_refused(char *buf, size_t n, const char *mapping, const char *why);
+const char *acs_in_progress(char *buf, size_t n, long long id, const char *mapping);
+const char *acs_success(char *buf, size_t n, long long id, const char *mapping, long long records);
+const char *acs_failed_fetch(char *buf, size_t n, long long id, const char *mapping);
+const char *acs_failed_upload(char *buf, size_t n, long long id, const char *mapping,
+                              const char *batch);
+const char *acs_aborted(char *buf, size_t n, long long id, const char *mapping);
+
+/* One call, checked: the status, the JSON content type, and (when expected is not NULL)
+ * exactly these body bytes. Failures name file:line of the caller. */
+void check_call_at(const char *file, int line, const struct server *s, const char *method,
+                   const char *path, const char *body, long status, const char *expected);
+#define CHECK_CALL(s, method, path, body, status, expected)                                        \
+    check_call_at(__FILE__, __LINE__, (s), (method), (path), (body), (status), (expected))
+
+/* A trigger / status poll (AUTH_HEADERS) answering 200, JSON, exactly expected. */
+void check_trigger_at(const char *file, int line, const struct server *s, const char *tenant,
+                      const char *mapping, const char *expected);
+void check_poll_at(const char *file, int line, const struct server *s, const char *tenant,
+                   const char *mapping, long long id, const char *expected);
+#define CHECK_TRIGGER(s, tenant, mapping, expected)                                                \
+    check_trigger_at(__FILE__, __LINE__, (s), (tenant), (mapping), (expected))
+#define CHECK_POLL(s, tenant, mapping, id, expected)                                               \
+    check_poll_at(__FILE__, __LINE__, (s), (tenant), (mapping), (id), (expected))
