@@ -12,16 +12,17 @@ BUILD    := build
 ASAN     := build-asan
 PORT     ?= 8080
 
-.PHONY: all deps build run test test-plain test-asan format format-check bench fuzz clean
+.PHONY: all deps test-deps build run test test-plain test-asan format format-check bench fuzz clean
 
 all: build
 
-deps:
-	@missing=""; for p in $(PACKAGES); do \
+# Installs what is missing: as root directly, otherwise prints the one command to run.
+define install_missing
+	@missing=""; for p in $(1); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
 	        || missing="$$missing $$p"; \
 	done; \
-	command -v node >/dev/null && command -v npm >/dev/null || missing="$$missing $(NODE_PACKAGES)"; \
+	$(2) \
 	if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ]; then \
 	        export DEBIAN_FRONTEND=noninteractive; \
@@ -30,7 +31,15 @@ deps:
 	        echo "missing packages; run: sudo apt-get install -y$$missing"; exit 1; \
 	    fi; \
 	fi
-	@# The OpenAPI response validator's npm packages, pinned by tests/openapi/package-lock.json.
+endef
+
+deps:
+	$(call install_missing,$(PACKAGES),)
+
+# Only the test suite needs Node (the OpenAPI response validator, tests/openapi).
+test-deps: deps
+	$(call install_missing,,command -v node >/dev/null && command -v npm >/dev/null || missing="$(NODE_PACKAGES)";)
+	@# The validator's npm packages, pinned by tests/openapi/package-lock.json.
 	@if [ ! -d tests/openapi/node_modules ]; then npm ci --prefix tests/openapi; fi
 
 $(BUILD)/CMakeCache.txt: | deps
@@ -48,10 +57,10 @@ format-check: deps
 format: deps
 	cmake -DSOURCE_DIR=$(CURDIR) -DFIX=1 -P cmake/format.cmake
 
-test-plain: build
+test-plain: test-deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-test-asan: deps
+test-asan: test-deps
 	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DCAMPAIGN_MOCK_SANITIZE=ON
 	cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ctest --output-on-failure -j $(JOBS)

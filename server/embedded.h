@@ -17,4 +17,8 @@ extern const int store_migrations_count;
 extern const struct embedded_file fixtures_bundled[];
 extern const int fixtures_bundled_count;
 
+/* The web dashboard's files (ui/), by file name. */
+extern const struct embedded_file ui_files[];
+extern const int ui_files_count;
+
 #endif

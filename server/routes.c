@@ -52,5 +52,6 @@ const struct route routes[] = {
     {"DELETE", "/_mock/faults/{}", "control.faults", handle_fault_delete},
     {"POST", "/_mock/reset", "control.reset", handle_reset_post},
     {"GET", "/_mock/metrics", "control.metrics", handle_metrics_get},
+    {"GET", "/_mock/ui", "control.ui", handle_ui_get},
     {0, 0, 0, 0},
 };

@@ -102,6 +102,7 @@ void handle_faults_get(struct app *app, const struct http_request *req, struct r
 void handle_faults_post(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_faults_delete(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_fault_delete(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_ui_get(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_metrics_get(struct app *app, const struct http_request *req, struct reply *rep);
 
 #endif
