@@ -119,27 +119,55 @@ static const char *const options[] = {
     "host", "port",        "port-file",   "fixtures",   "db",        "auth", "clock",
     "seed", "admin-token", "journal-max", "log-format", "log-level", NULL};
 
-static int apply_env(struct config *c, char *err, size_t n)
+#define N_OPTIONS (sizeof(options) / sizeof(options[0]) - 1)
+
+/* Applies the CAMPAIGN_MOCK_* variables. A bad value is not fatal yet: it is kept in
+ * env_err[i] and only reported when the command line does not set that option too. */
+static void apply_env(struct config *c, char env_err[][200])
 {
-    for (const char *const *o = options; *o; o++) {
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const char *o = options[i];
         char var[64] = "CAMPAIGN_MOCK_";
         size_t len = strlen(var);
-        for (const char *p = *o; *p && len < sizeof(var) - 1; p++)
+        for (const char *p = o; *p && len < sizeof(var) - 1; p++)
             var[len++] = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
         var[len] = '\0';
         const char *value = getenv(var);
-        if (!value)
+        if (!value || (strcmp(o, "fixtures") == 0 && !*value))
             continue;
-        if (strcmp(*o, "fixtures") == 0 && !*value)
-            continue;
-        if (apply(c, *o, value, err, n) < 0) {
-            char inner[200];
-            snprintf(inner, sizeof(inner), "%s", err);
-            snprintf(err, n, "%s: %s", var, inner);
-            return -1;
+        char err[160];
+        if (strcmp(o, "fixtures") == 0) {
+            /* Several paths, separated by ':' as in PATH, split in a buffer that lives as
+             * long as the process (the config keeps pointers into it). */
+            static char paths[8192];
+            if (strlen(value) >= sizeof(paths)) {
+                snprintf(env_err[i], 200, "%s: longer than %zu bytes", var, sizeof(paths) - 1);
+                continue;
+            }
+            snprintf(paths, sizeof(paths), "%s", value);
+            for (char *part = paths; part && *part;) {
+                char *colon = strchr(part, ':');
+                if (colon)
+                    *colon = '\0';
+                if (*part && apply(c, o, part, err, sizeof(err)) < 0) {
+                    snprintf(env_err[i], 200, "%s: %s", var, err);
+                    break;
+                }
+                part = colon ? colon + 1 : NULL;
+            }
+        } else if (apply(c, o, value, err, sizeof(err)) < 0) {
+            snprintf(env_err[i], 200, "%s: %s", var, err);
         }
     }
-    return 0;
+}
+
+static int option_index(const char *name)
+{
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        if (strcmp(options[i], name) == 0)
+            return (int)i;
+    }
+    return -1;
 }
 
 int config_parse(struct config *out, int argc, char **argv, char *err, size_t err_size)
@@ -155,8 +183,11 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
     c.log_format = LOG_TEXT;
     c.log_level = LOG_INFO;
     c.command = CMD_SERVE;
-    if (apply_env(&c, err, err_size) < 0)
-        return -1;
+    char env_err[N_OPTIONS][200];
+    int cli_set[N_OPTIONS];
+    memset(env_err, 0, sizeof(env_err));
+    memset(cli_set, 0, sizeof(cli_set));
+    apply_env(&c, env_err);
     int env_fixtures = c.n_fixtures > 0; /* replaced, not extended, by --fixtures */
 
     int i = 1;
@@ -222,8 +253,19 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
             c.n_fixtures = 0;
             env_fixtures = 0;
         }
+        int idx = option_index(name);
+        if (idx >= 0 && !cli_set[idx] && strcmp(name, "fixtures") == 0)
+            c.n_fixtures = 0; /* the command line's --fixtures replace the environment's */
+        if (idx >= 0)
+            cli_set[idx] = 1;
         if (apply(&c, name, value, err, err_size) < 0)
             return -1;
+    }
+    for (size_t k = 0; k < N_OPTIONS && c.command != CMD_HELP && c.command != CMD_VERSION; k++) {
+        if (env_err[k][0] && !cli_set[k]) {
+            snprintf(err, err_size, "%s", env_err[k]);
+            return -1;
+        }
     }
     c.args = first_arg >= 0 ? argv + first_arg : NULL;
     *out = c;

@@ -143,6 +143,12 @@ static int cmd_serve(const struct config *cfg)
         app_close(&app);
         return 1;
     }
+    /* The ready line comes first: a client that waits for the port file may read the
+     * output next and must find the line there. */
+    int v6 = strchr(cfg->host, ':') != NULL;
+    printf("campaign-mock listening on http://%s%s%s:%d\n", v6 ? "[" : "", cfg->host, v6 ? "]" : "",
+           port);
+    fflush(stdout);
     if (cfg->port_file && write_port_file(cfg->port_file, port) < 0) {
         fprintf(stderr, "campaign-mock: cannot write --port-file %s: %s\n", cfg->port_file,
                 strerror(errno));
@@ -150,10 +156,6 @@ static int cmd_serve(const struct config *cfg)
         app_close(&app);
         return 1;
     }
-    int v6 = strchr(cfg->host, ':') != NULL;
-    printf("campaign-mock listening on http://%s%s%s:%d\n", v6 ? "[" : "", cfg->host, v6 ? "]" : "",
-           port);
-    fflush(stdout);
     log_msg(LOG_INFO, "serving (auth %s, clock %s, db %s)", config_auth_name(cfg->auth),
             clock_mode_name(cfg->clock), cfg->db);
 

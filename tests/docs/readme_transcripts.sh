@@ -8,7 +8,8 @@
 #
 # Block format:
 #   <!-- docs.readme: --clock manual -->   optional, on the line before the fence:
-#                                          extra server arguments for this block
+#                                          extra server arguments for this block, or
+#                                          "skip" for a block that cannot be replayed
 #   ```console
 #   $ curl -s http://127.0.0.1:8080/...    a command; a line ending in '\' continues it
 #   expected output line(s)
@@ -155,6 +156,7 @@ while IFS= read -r line || [ -n "$line" ]; do
                 block_args=${BASH_REMATCH[1]}
             fi
             replayable=1
+            [ "$block_args" = skip ] && replayable=0
             cmds=()
             lines=()
             outs=()

@@ -1,10 +1,12 @@
 /*
  * Test harness implementation: process control with fork/exec, HTTP with libcurl.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "http/harness.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +61,36 @@ static void print_log(const struct server *s)
     fclose(f);
 }
 
+/* Temporary directories made by server_start, removed when the test program exits
+ * (restarts reuse a directory, so they cannot go at server_stop). */
+#define MADE_DIRS_MAX 256
+static char made_dirs[MADE_DIRS_MAX][256];
+static int n_made_dirs;
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void remove_made_dirs(void)
+{
+    if (getenv("CAMPAIGN_MOCK_KEEP_TEST_DIRS"))
+        return;
+    for (int i = 0; i < n_made_dirs; i++)
+        nftw(made_dirs[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void remember_dir(const char *dir)
+{
+    if (n_made_dirs == 0)
+        atexit(remove_made_dirs);
+    if (n_made_dirs < MADE_DIRS_MAX)
+        snprintf(made_dirs[n_made_dirs++], sizeof(made_dirs[0]), "%s", dir);
+}
+
 int server_start(struct server *s, const char *dir, const char *const *args)
 {
     memset(s, 0, sizeof(*s));
@@ -68,6 +100,7 @@ int server_start(struct server *s, const char *dir, const char *const *args)
         snprintf(s->dir, sizeof(s->dir), "/tmp/campaign-mock-test-XXXXXX");
         if (!mkdtemp(s->dir))
             return -1;
+        remember_dir(s->dir);
     }
     char port_file[300];
     snprintf(port_file, sizeof(port_file), "%s/port", s->dir);
