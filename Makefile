@@ -2,7 +2,7 @@
 # the whole suite (plain build, then AddressSanitizer + UndefinedBehaviorSanitizer).
 # Both install the Debian packages they need when run as root.
 
-PACKAGES := build-essential cmake pkg-config clang clang-format \
+PACKAGES := build-essential cmake pkg-config clang clang-format curl \
             libmicrohttpd-dev libcjson-dev libsqlite3-dev libcurl4-openssl-dev
 # Node for the OpenAPI response validator (tests/openapi). Checked by command, not by
 # package: a NodeSource nodejs bundles npm and conflicts with Debian's npm package.

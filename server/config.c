@@ -123,7 +123,7 @@ static const char *const options[] = {
 
 /* Applies the CAMPAIGN_MOCK_* variables. A bad value is not fatal yet: it is kept in
  * env_err[i] and only reported when the command line does not set that option too. */
-static void apply_env(struct config *c, char env_err[][200])
+static void apply_env(struct config *c, char env_err[][256])
 {
     for (size_t i = 0; i < N_OPTIONS; i++) {
         const char *o = options[i];
@@ -141,7 +141,7 @@ static void apply_env(struct config *c, char env_err[][200])
              * long as the process (the config keeps pointers into it). */
             static char paths[8192];
             if (strlen(value) >= sizeof(paths)) {
-                snprintf(env_err[i], 200, "%s: longer than %zu bytes", var, sizeof(paths) - 1);
+                snprintf(env_err[i], 256, "%s: longer than %zu bytes", var, sizeof(paths) - 1);
                 continue;
             }
             snprintf(paths, sizeof(paths), "%s", value);
@@ -150,13 +150,13 @@ static void apply_env(struct config *c, char env_err[][200])
                 if (colon)
                     *colon = '\0';
                 if (*part && apply(c, o, part, err, sizeof(err)) < 0) {
-                    snprintf(env_err[i], 200, "%s: %s", var, err);
+                    snprintf(env_err[i], 256, "%s: %s", var, err);
                     break;
                 }
                 part = colon ? colon + 1 : NULL;
             }
         } else if (apply(c, o, value, err, sizeof(err)) < 0) {
-            snprintf(env_err[i], 200, "%s: %s", var, err);
+            snprintf(env_err[i], 256, "%s: %s", var, err);
         }
     }
 }
@@ -183,7 +183,7 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
     c.log_format = LOG_TEXT;
     c.log_level = LOG_INFO;
     c.command = CMD_SERVE;
-    char env_err[N_OPTIONS][200];
+    char env_err[N_OPTIONS][256];
     int cli_set[N_OPTIONS];
     memset(env_err, 0, sizeof(env_err));
     memset(cli_set, 0, sizeof(cli_set));

@@ -56,6 +56,11 @@ static void timestamp(char *buf, size_t size)
     snprintf(buf + n, size - n, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
+int log_enabled(enum log_level level)
+{
+    return level <= threshold;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
     if (level > threshold)

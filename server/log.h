@@ -15,6 +15,9 @@ void log_configure(enum log_level level, enum log_format format);
 int log_level_parse(enum log_level *out, const char *s);
 int log_format_parse(enum log_format *out, const char *s);
 
+/* Whether lines of this level are written. */
+int log_enabled(enum log_level level);
+
 /* One free-form line at the given level (printf format). */
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -202,7 +202,7 @@ static enum lookup lookup_error(struct reply *rep, enum lookup l, const char *te
         else
             errors_reply(rep, ERR_UNKNOWN_TENANT,
                          "unknown organization \"%s\": tenant names are 1 to 128 "
-                         "characters of A-Z a-z 0-9 @ . _ -",
+                         "characters of A-Z a-z 0-9 @ . _ - with a letter or digit",
                          tenant);
     } else if (l == NO_MAPPING) {
         errors_reply(rep, ERR_UNKNOWN_MAPPING,

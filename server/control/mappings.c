@@ -114,7 +114,7 @@ static int put_tx(struct store *st, void *arg)
         if (!fixtures_tenant_name_valid(tenant))
             return ctl_fail(c, ERR_INVALID_TENANT,
                             "tenant \"%.128s\": tenant names are 1 to 128 characters of A-Z "
-                            "a-z 0-9 @ . _ -",
+                            "a-z 0-9 @ . _ - with a letter or digit",
                             tenant);
         rc = store_tenant_put(st, tenant, "{\"mappings\":[]}");
     }

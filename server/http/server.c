@@ -45,6 +45,7 @@ struct conn {
     struct http_server *srv;
     struct MHD_Connection *mhd;
     enum conn_state state;
+    int fresh; /* set by on_uri until on_request has seen the request */
     char method[16];
     char *path; /* owned copy of the decoded path */
     size_t url_len;
@@ -354,26 +355,37 @@ static void dispatch_and_record(struct conn *c)
         srv->done_hook(srv->app, &c->req, &c->rep, clock_monotonic_ms() - c->started_ms);
 }
 
+/* Called by libmicrohttpd with the raw request target (path and query) before it is
+ * parsed: the one place where the full length is known. What it returns becomes the
+ * request's *con_cls. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mhd)
+{
+    struct conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->srv = cls;
+    c->mhd = mhd;
+    c->fresh = 1;
+    c->started_ms = clock_monotonic_ms();
+    c->url_len = strlen(uri);
+    reply_init(&c->rep);
+    return c;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mhd, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
 {
-    struct http_server *srv = cls;
     struct conn *c = *con_cls;
+    (void)cls;
     (void)version;
-    if (!c) {
-        c = calloc(1, sizeof(*c));
-        if (!c)
-            return MHD_NO;
-        c->srv = srv;
-        c->mhd = mhd;
-        c->started_ms = clock_monotonic_ms();
-        c->url_len = strlen(url);
-        /* The path is kept whole for the 414 check but only its head is stored. */
+    if (!c)
+        return MHD_NO; /* on_uri could not allocate */
+    if (c->fresh) {
+        c->fresh = 0;
+        /* The path is checked against HTTP_URL_MAX whole but only its head is stored. */
         c->path = strndup(url, HTTP_URL_MAX + 1);
         snprintf(c->method, sizeof(c->method), "%s", method);
-        reply_init(&c->rep);
-        *con_cls = c;
         if (!c->path)
             return MHD_NO;
         const char *cl =
@@ -386,7 +398,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mhd, const c
              * read and discarded, then answered. Beyond that, reading it all costs
              * more than the risk, so the answer goes at once. */
             if (declared > HTTP_DRAIN_MAX) {
-                dispatch(c);
+                dispatch_and_record(c);
                 return send_reply(c);
             }
         }
@@ -455,7 +467,9 @@ static void on_completed(void *cls, struct MHD_Connection *mhd, void **con_cls,
     if (c->dispatched) {
         double duration = clock_monotonic_ms() - c->started_ms;
         int status = c->rep.transport == TRANSPORT_NORMAL ? c->rep.status : 0;
-        log_request(c->rep.tenant, c->method, c->path, status, duration, c->rep.note);
+        /* Health probes (a Docker HEALTHCHECK every few seconds) only at debug level. */
+        if (strcmp(c->req.endpoint, "control.health") != 0 || log_enabled(LOG_DEBUG))
+            log_request(c->rep.tenant, c->method, c->path, status, duration, c->rep.note);
     }
     reply_free(&c->rep);
     free(c->body);
@@ -493,6 +507,8 @@ static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
     return (size_t)(out - s);
 }
 
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
@@ -579,11 +595,12 @@ int http_server_start(struct http_server **out, struct app *app, const char *hos
     /* Two polling threads, one per core of the machines we target; handlers are
      * serialized by the app lock anyway, threads only overlap socket work. */
     srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)HTTP_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)2, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape,
         NULL, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, err_size, "cannot start the HTTP server on %s:%d", host, port);

@@ -20,6 +20,16 @@ static struct store *store;
 static char dir[64];
 static char paths[2][96];
 
+/* Each process makes one directory; it goes when the process exits normally. */
+static void cleanup(void)
+{
+    store_close(store);
+    store = NULL;
+    unlink(paths[0]);
+    unlink(paths[1]);
+    rmdir(dir);
+}
+
 static int setup(void)
 {
     if (store)
@@ -29,6 +39,7 @@ static int setup(void)
         return -1;
     snprintf(paths[0], sizeof(paths[0]), "%s/a.json", dir);
     snprintf(paths[1], sizeof(paths[1]), "%s/b.json", dir);
+    atexit(cleanup);
     return store_open(&store, ":memory:", NULL, 0);
 }
 

@@ -794,3 +794,56 @@ void check_poll_at(const char *file, int line, const struct server *s, const cha
     check_reply(file, line, what, &r, 200, expected);
     response_free(&r);
 }
+
+/* --- added for the fault suite ---------------------------------------------------------- */
+
+int http_call_timed(struct response *out, char *errbuf, const char *method, const char *url,
+                    const char *body, const char *const *headers, long timeout_ms)
+{
+    memset(out, 0, sizeof(*out));
+    if (errbuf)
+        errbuf[0] = '\0';
+    CURL *c = curl_easy_init();
+    if (!c)
+        return out->curl_code = (int)CURLE_FAILED_INIT;
+    struct buf b = {calloc(1, 1), 0}, h = {calloc(1, 1), 0};
+    struct curl_slist *list = NULL;
+    for (int i = 0; headers && headers[i]; i++)
+        list = curl_slist_append(list, headers[i]);
+    list = curl_slist_append(list, "Expect:");
+    char err[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    /* A fresh connection per call: a broken transport must not leak into the next one. */
+    curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+    }
+    CURLcode rc = curl_easy_perform(c);
+    out->curl_code = (int)rc;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    if (errbuf)
+        snprintf(errbuf, HTTP_ERRBUF_SIZE, "%s", err);
+    out->body = b.data;
+    out->len = b.len;
+    out->headers = h.data;
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+    return (int)rc;
+}
+
+double monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}

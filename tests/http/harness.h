@@ -166,3 +166,22 @@ void check_poll_at(const char *file, int line, const struct server *s, const cha
     check_trigger_at(__FILE__, __LINE__, (s), (tenant), (mapping), (expected))
 #define CHECK_POLL(s, tenant, mapping, id, expected)                                               \
     check_poll_at(__FILE__, __LINE__, (s), (tenant), (mapping), (id), (expected))
+
+/* --- added for the fault suite (tests/http/test_faults*.c) ---------------------------- */
+
+/* libcurl's error text fits in this many bytes (CURL_ERROR_SIZE). */
+#define HTTP_ERRBUF_SIZE 256
+
+/*
+ * http_call with the client's own timeout (timeout_ms, whole transfer) and libcurl's
+ * error text (errbuf: HTTP_ERRBUF_SIZE bytes, may be NULL; "" when none). Unlike
+ * http_call, status is read even when the transfer failed part way (a truncated reply
+ * still had its status line), and body holds whatever bytes arrived. Returns the
+ * CURLcode (also in out->curl_code). Safe to call from several threads at once once
+ * curl_global_init has run.
+ */
+int http_call_timed(struct response *out, char *errbuf, const char *method, const char *url,
+                    const char *body, const char *const *headers, long timeout_ms);
+
+/* Milliseconds of a monotonic clock (for ordering and loose timing checks). */
+double monotonic_ms(void);
