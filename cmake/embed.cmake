@@ -11,6 +11,8 @@ foreach(f ${files})
     file(READ ${f} text)
     string(REPLACE "\\" "\\\\" text "${text}")
     string(REPLACE "\"" "\\\"" text "${text}")
+    # "??" would start a trigraph in C11: escape every question mark.
+    string(REPLACE "?" "\\?" text "${text}")
     string(REPLACE "\n" "\\n\"\n     \"" text "${text}")
     string(APPEND out "    {\"${PREFIX}${name}\",\n     \"${text}\"},\n")
     math(EXPR count "${count} + 1")

@@ -35,6 +35,9 @@ static int load_if_fresh(struct store *st, void *arg)
         return 0;
     if (rc != STORE_NOTFOUND)
         return rc;
+    /* The manual clock starts at its epoch before anything is stamped with it (fixture
+     * fault rules record their creation time). */
+    a->app->clock.manual_ms = CLOCK_MANUAL_EPOCH_MS;
     rc = fixtures_apply(st, &a->app->fixtures);
     if (rc == 0)
         rc = store_meta_set(st, "rng_state", (long long)a->app->cfg->seed);

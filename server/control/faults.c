@@ -114,9 +114,13 @@ static int post_tx(struct store *st, void *arg)
             return STORE_ERROR;
         int rc = store_fault_insert(st, id->valuestring, text, now);
         free(text);
-        if (rc == STORE_CONSTRAINT)
-            return ctl_fail(c, ERR_CONFLICT, "%sid: a rule \"%.128s\" exists already",
-                            single ? "" : "[n].", id->valuestring);
+        if (rc == STORE_CONSTRAINT) {
+            char where[32] = "";
+            if (!single)
+                snprintf(where, sizeof(where), "[%d].", i);
+            return ctl_fail(c, ERR_CONFLICT, "%sid: a rule \"%.128s\" exists already", where,
+                            id->valuestring);
+        }
         if (rc)
             return rc;
     }

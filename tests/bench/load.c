@@ -6,6 +6,7 @@
  */
 #include "load.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -573,4 +574,64 @@ long proc_status_kb(pid_t pid, const char *field)
     }
     fclose(f);
     return kb;
+}
+
+/* From the clock tick counts of /proc/PID/stat: the fallback when schedstat is absent. */
+static double stat_cpu_ms(pid_t pid)
+{
+    char path[64], line[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char *got = fgets(line, sizeof(line), f);
+    fclose(f);
+    /* The command name may hold spaces and parentheses: fields count from the last ')'.
+     * After it come field 3 (state) onwards; utime and stime are fields 14 and 15. */
+    const char *p = got ? strrchr(line, ')') : NULL;
+    if (!p)
+        return -1;
+    p++;
+    for (int field = 3; field < 14; field++) {
+        p = strchr(p + 1, ' ');
+        if (!p)
+            return -1;
+    }
+    char *end;
+    unsigned long long utime = strtoull(p, &end, 10);
+    unsigned long long stime = strtoull(end, NULL, 10);
+    long hz = sysconf(_SC_CLK_TCK);
+    return hz > 0 ? (double)(utime + stime) * 1e3 / (double)hz : -1;
+}
+
+double proc_cpu_ms(pid_t pid)
+{
+    /* Each thread's schedstat starts with its time on a CPU in nanoseconds: far finer
+     * than the 10 ms ticks of /proc/PID/stat. The servers' threads live as long as the
+     * server, so the sum over the live threads is the process's time. */
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return stat_cpu_ms(pid);
+    double ns = 0;
+    int seen = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char file[400];
+        snprintf(file, sizeof(file), "%s/%s/schedstat", path, e->d_name);
+        FILE *f = fopen(file, "r");
+        if (!f)
+            continue;
+        unsigned long long run = 0;
+        if (fscanf(f, "%llu", &run) == 1) {
+            ns += (double)run;
+            seen++;
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return seen ? ns / 1e6 : stat_cpu_ms(pid);
 }

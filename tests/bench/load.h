@@ -72,6 +72,10 @@ int proc_stop(struct proc *p);
 /* A "Vm..." field of /proc/PID/status in KiB (VmRSS, VmHWM); -1 when unreadable. */
 long proc_status_kb(pid_t pid, const char *field);
 
+/* The CPU time (user + system, all threads) the process has used so far, in ms; -1
+ * when unreadable. */
+double proc_cpu_ms(pid_t pid);
+
 /* Monotonic milliseconds. */
 double load_now_ms(void);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -692,13 +693,26 @@ static void test_control(const struct server *s)
     cJSON_Delete(doc);
     response_free(&r);
     CHECK_INT(rules_listed(s), 3);
+    /* "First free": a gap left by a deleted rule is filled first. */
+    r = mock_call(s, "DELETE", "/_mock/faults/fault-1", NULL);
+    CHECK_INT(r.status, 200);
+    response_free(&r);
+    r = mock_call(s, "POST", "/_mock/faults",
+                  "{\"match\": {\"tenant\": \"ctl\"}, "
+                  "\"action\": {\"transport\": \"empty\"}}");
+    doc = response_json(&r);
+    CHECK(r.status == 201 && json_str(doc, "id") && strcmp(json_str(doc, "id"), "fault-1") == 0,
+          "refilled name: %ld %s", r.status, r.body);
+    cJSON_Delete(doc);
+    response_free(&r);
+    CHECK_INT(rules_listed(s), 3);
 
     /* Listing order is the order of addition. */
     r = mock_call(s, "GET", "/_mock/faults", NULL);
     doc = response_json(&r);
     CHECK_STR(json_str(doc, "faults[0].id"), "one");
-    CHECK_STR(json_str(doc, "faults[1].id"), "fault-1");
-    CHECK_STR(json_str(doc, "faults[2].id"), "fault-2");
+    CHECK_STR(json_str(doc, "faults[1].id"), "fault-2");
+    CHECK_STR(json_str(doc, "faults[2].id"), "fault-1");
     /* A listed rule can be posted again (read-only members dropped) under a new id. */
     cJSON *copy = cJSON_Duplicate(json_at(doc, "faults[0]"), 1);
     cJSON_ReplaceItemInObjectCaseSensitive(copy, "id", cJSON_CreateString("one-again"));
@@ -719,7 +733,12 @@ static void test_control(const struct server *s)
     r = mock_call(s, "POST", "/_mock/faults",
                   "[{\"id\": \"dup-new\", \"action\": {\"error\": \"500\"}}, {\"id\": \"dup-new\", "
                   "\"action\": {\"error\": \"503\"}}]");
-    CHECK_ERROR(&r, 409, "conflict", "dup-new");
+    CHECK_ERROR(&r, 409, "conflict", "[1].id: a rule \"dup-new\" exists already");
+    response_free(&r);
+    r = mock_call(s, "POST", "/_mock/faults",
+                  "[{\"id\": \"dup-other\", \"action\": {\"error\": \"500\"}}, {\"id\": \"one\", "
+                  "\"action\": {\"error\": \"503\"}}]");
+    CHECK_ERROR(&r, 409, "conflict", "[1].id: a rule \"one\" exists already");
     response_free(&r);
     CHECK_INT(rules_listed(s), 4);
 
@@ -747,7 +766,21 @@ static void test_control(const struct server *s)
         {"{\"match\": {\"path\": \"/x\"}, \"action\": {\"error\": \"500\"}}",
          "match.path: unknown field"},
         {"{\"action\": {\"transport\": \"slow\"}}", "action.transport"},
+        {"{\"match\": {\"method\": \"get\"}, \"action\": {\"error\": \"500\"}}", "match.method"},
+        {"{\"match\": {\"tenant\": \"\"}, \"action\": {\"error\": \"500\"}}", "match.tenant"},
+        {"{\"match\": {\"mapping\": 5}, \"action\": {\"error\": \"500\"}}", "match.mapping"},
+        {"{\"match\": [], \"action\": {\"error\": \"500\"}}", "match"},
+        {"{\"action\": {\"status\": 200, \"headers\": {\"X-A\": \"a\\r\\nX-B: b\"}}}",
+         "action.headers.X-A"},
+        {"{\"action\": {\"status\": 200, \"headers\": {\"Bad Name\": \"x\"}}}",
+         "action.headers.Bad Name"},
+        {"{\"action\": {\"error\": \"500\"}, \"probability\": \"0.5\"}", "probability"},
         {"{\"action\": {\"status\": 99}}", "action.status"},
+        /* A 1xx is no final answer: the client would wait (100) or be stuck (101). */
+        {"{\"action\": {\"status\": 100}}", "action.status: must be an HTTP status from 200"},
+        {"{\"action\": {\"status\": 101, \"body\": \"x\"}}", "action.status"},
+        {"{\"action\": {\"status\": 600}}", "action.status"},
+        {"{\"action\": {\"status\": 200.5}}", "action.status"},
         {"{\"action\": {\"error\": \"500\", \"body\": \"x\"}}", "action.body: goes with status"},
         {"{\"action\": {}}", "action"},
         {"{\"match\": {\"tenant\": \"ctl\"}}", "action: missing"},
@@ -848,6 +881,14 @@ static void probability_run(const char *seed, char out[41])
     CHECK_INT(server_stop(&s), 0);
 }
 
+static int count_ones(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '1';
+    return n;
+}
+
 static void test_probability(void)
 {
     char a[41], b[41], c[41];
@@ -860,6 +901,45 @@ static void test_probability(void)
     CHECK(strchr(a, '0') && strchr(a, '1'), "seed 12345: %s", a);
     CHECK(strchr(c, '0') && strchr(c, '1'), "seed 54321: %s", c);
     printf("seed 12345: %s\nseed 54321: %s\n", a, c);
+
+    /* The generator state is kept with the rules: 20 calls, a restart on the same
+     * database file, 20 more make the same 40 decisions as one run. */
+    char d[41] = "";
+    struct server first;
+    char db[400];
+    const char *dargs[] = {"--seed", "12345", "--clock", "manual", "--db", db, NULL};
+    char tmpl[] = "/tmp/campaign-mock-faults-XXXXXX";
+    const char *dir = mkdtemp(tmpl);
+    snprintf(db, sizeof(db), "%s/state.db", dir ? dir : "/tmp");
+    if (dir && server_start(&first, dir, dargs) == 0) {
+        ADD_FAULT(&first, "{\"id\": \"coin\", \"match\": {\"tenant\": \"prob\", \"endpoint\": "
+                          "\"ingest.trigger\"}, \"action\": {\"error\": \"503\"}, \"probability\": "
+                          "0.5}");
+        for (int i = 0; i < 20; i++)
+            d[i] = post_status(&first, "prob", "XDM1") == 503 ? '1' : '0';
+        CHECK_INT(server_stop(&first), 0);
+        struct server second;
+        if (server_start(&second, dir, dargs) == 0) {
+            for (int i = 20; i < 40; i++)
+                d[i] = post_status(&second, "prob", "XDM1") == 503 ? '1' : '0';
+            CHECK_COUNTERS(&second, "coin", count_ones(d), 40, -1);
+            CHECK_INT(server_stop(&second), 0);
+        } else {
+            CHECK(0, "restart on %s failed", db);
+        }
+    } else {
+        CHECK(0, "server with --db %s did not start", db);
+    }
+    CHECK(strcmp(a, d) == 0, "a restart changed the decisions:\n  %s\n  %s", a, d);
+    static const char *const leftovers[] = {"state.db",         "state.db-wal", "state.db-shm",
+                                            "state.db-journal", "port",         "server.log"};
+    for (size_t i = 0; dir && i < sizeof(leftovers) / sizeof(leftovers[0]); i++) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s", dir, leftovers[i]);
+        unlink(path);
+    }
+    if (dir)
+        rmdir(dir);
 
     /* probability 0 and 1 on one server. */
     struct server s;

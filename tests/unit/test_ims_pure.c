@@ -403,9 +403,9 @@ static void test_clients_validate(void)
                  "\"tenants\":[\"acme\",\"bad/name\",\"\"]}]",
                  &rc);
     CHECK_STR(t, "f.json: clients[0].tenants[1]: must be a tenant name (1 to 128 of A-Z a-z 0-9 @ "
-                 ". _ -) or \"*\" for any\n"
+                 ". _ - with a letter or digit) or \"*\" for any\n"
                  "f.json: clients[0].tenants[2]: must be a tenant name (1 to 128 of A-Z a-z 0-9 @ "
-                 ". _ -) or \"*\" for any\n");
+                 ". _ - with a letter or digit) or \"*\" for any\n");
     free(t);
 
     t = validate("[{" GOOD ",\"accessTokens\":[\"a b\",\"\",\"ok\"]},"
