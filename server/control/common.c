@@ -121,6 +121,27 @@ int ctl_run(struct app *app, const struct http_request *req, struct reply *rep,
     return rc;
 }
 
+/* Copies fixture problems into the refusal: the first line as the message, all lines
+ * as "problems". */
+int ctl_refuse_problems(struct ctl *c, const struct problems *p)
+{
+    c->problems = cJSON_CreateArray();
+    const char *line = p->text;
+    while (line && *line) {
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line) : strlen(line);
+        char buf[480];
+        snprintf(buf, sizeof(buf), "%.*s", (int)n, line);
+        cJSON_AddItemToArray(c->problems, cJSON_CreateString(buf));
+        if (c->msg[0] == '\0') {
+            snprintf(c->msg, sizeof(c->msg), "%s", buf);
+            c->err = ERR_BAD_FIELD;
+        }
+        line = end ? end + 1 : line + n;
+    }
+    return CTL_REFUSED;
+}
+
 int ctl_tenant(struct ctl *c, struct store *st, const char *name)
 {
     if (!fixtures_tenant_name_valid(name))

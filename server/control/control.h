@@ -40,6 +40,10 @@ int ctl_run(struct app *app, const struct http_request *req, struct reply *rep,
 int ctl_fail(struct ctl *c, enum err_code err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Refuses with validation problems: the first as the message (400 invalid_field), all
+ * of them in a "problems" array. Returns CTL_REFUSED. */
+int ctl_refuse_problems(struct ctl *c, const struct problems *p);
+
 /* The tenant of the path (params[0]), created from the template on first use;
  * refuses with 404 when it does not exist and there is no template. */
 int ctl_tenant(struct ctl *c, struct store *st, const char *name);

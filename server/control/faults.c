@@ -84,9 +84,9 @@ static int post_tx(struct store *st, void *arg)
         fixtures_fault_validate(r, "body", prefix, &p);
     }
     if (p.count) {
-        ctl_fail(c, ERR_BAD_FIELD, "%.*s", (int)strcspn(p.text, "\n"), p.text);
+        int rc = ctl_refuse_problems(c, &p);
         problems_free(&p);
-        return CTL_REFUSED;
+        return rc;
     }
     problems_free(&p);
     long long now = clock_now_ms(&c->app->clock);

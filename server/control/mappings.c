@@ -15,27 +15,6 @@
 static const char *const read_only[] = {"publication", "execution", "inProgressRequestId",
                                         "requests", NULL};
 
-/* Copies fixture problems into the refusal: the first line as the message, all lines
- * as "problems". */
-static int refuse_problems(struct ctl *c, const struct problems *p)
-{
-    c->problems = cJSON_CreateArray();
-    const char *line = p->text;
-    while (line && *line) {
-        const char *end = strchr(line, '\n');
-        size_t n = end ? (size_t)(end - line) : strlen(line);
-        char buf[480];
-        snprintf(buf, sizeof(buf), "%.*s", (int)n, line);
-        cJSON_AddItemToArray(c->problems, cJSON_CreateString(buf));
-        if (c->msg[0] == '\0') {
-            snprintf(c->msg, sizeof(c->msg), "%s", buf);
-            c->err = ERR_BAD_FIELD;
-        }
-        line = end ? end + 1 : line + n;
-    }
-    return CTL_REFUSED;
-}
-
 struct map_arg {
     struct store *st;
     cJSON *arr;
@@ -102,7 +81,7 @@ static int put_tx(struct store *st, void *arg)
     struct problems p;
     problems_init(&p);
     if (fixtures_mapping_validate(c->body, "body", "", &p) < 0) {
-        int rc = refuse_problems(c, &p);
+        int rc = ctl_refuse_problems(c, &p);
         problems_free(&p);
         return rc;
     }
@@ -309,7 +288,7 @@ static int validate_steps(struct ctl *c, const cJSON *steps, const char *path)
         snprintf(sp, sizeof(sp), "%s[%d]", path, i);
         fixtures_step_validate(s, "body", sp, &p);
     }
-    int rc = p.count ? refuse_problems(c, &p) : 0;
+    int rc = p.count ? ctl_refuse_problems(c, &p) : 0;
     problems_free(&p);
     return rc;
 }
@@ -350,7 +329,7 @@ static int script_put_tx(struct store *st, void *arg)
         struct problems p;
         problems_init(&p);
         fixtures_step_validate(def, "body", "defaultOutcome", &p);
-        rc = p.count ? refuse_problems(c, &p) : 0;
+        rc = p.count ? ctl_refuse_problems(c, &p) : 0;
         problems_free(&p);
         if (rc)
             return rc;

@@ -118,12 +118,9 @@ static int resolve_tx(struct store *st, void *arg)
     problems_init(&p);
     fixtures_step_validate(c->body, "body", "", &p);
     if (p.count) {
-        /* One line is enough here: a step has few fields. */
-        const char *line = p.text;
-        size_t n = strcspn(line, "\n");
-        ctl_fail(c, ERR_BAD_FIELD, "%.*s", (int)n, line);
+        int rc = ctl_refuse_problems(c, &p);
         problems_free(&p);
-        return CTL_REFUSED;
+        return rc;
     }
     problems_free(&p);
     struct model_request r;

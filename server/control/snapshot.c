@@ -177,9 +177,9 @@ static int put_tx(struct store *st, void *arg)
     int bad = fixtures_validate(doc, "body", &p);
     cJSON_Delete(doc);
     if (bad) {
-        ctl_fail(c, ERR_BAD_FIELD, "%.*s", (int)strcspn(p.text, "\n"), p.text);
+        int rc = ctl_refuse_problems(c, &p);
         problems_free(&p);
-        return CTL_REFUSED;
+        return rc;
     }
     problems_free(&p);
     int rc = ctl_tenant(c, st, tenant);

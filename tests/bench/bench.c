@@ -22,7 +22,8 @@
  * and closed by "N passed, N failed"; nothing is asserted about speed.
  *
  * Usage: bench-campaign-mock [--quick] [--mock PATH] [--ref PATH] [--conns N] [--reps N]
- *        [--requests N] [--starts N] [--journal-max N] [--json PATH]
+ *        [--requests N] [--cycle-requests N] [--starts N] [--journal-max N] [--json PATH]
+ *        [--server-log PATH]
  */
 #include <errno.h>
 #include <limits.h>
@@ -56,6 +57,9 @@ struct options {
     int starts;
     long journal_max; /* the cap of the journal-fill measure */
     const char *json;
+    /* Where the servers' stderr goes (NULL: /dev/null). The smoke test keeps it, so that
+     * a sanitizer report of campaign-mock is not lost. */
+    const char *server_log;
 };
 
 struct stats {
@@ -123,7 +127,7 @@ static double ratio(double a, double b)
 static int start_ref(struct proc *p, const struct options *o)
 {
     const char *argv[] = {o->ref, "--port", "0", NULL};
-    return proc_start(p, argv, START_TIMEOUT_MS);
+    return proc_start(p, argv, o->server_log, START_TIMEOUT_MS);
 }
 
 static int start_mock(struct proc *p, const struct options *o, const char *db, long journal_max)
@@ -131,7 +135,7 @@ static int start_mock(struct proc *p, const struct options *o, const char *db, l
     char jm[32];
     snprintf(jm, sizeof(jm), "%ld", journal_max);
     const char *argv[] = {o->mock, "--port", "0", "--db", db, "--journal-max", jm, NULL};
-    return proc_start(p, argv, START_TIMEOUT_MS);
+    return proc_start(p, argv, o->server_log, START_TIMEOUT_MS);
 }
 
 /* Triggers acme/XDM44 (success after one In Progress poll) and polls it to its end:
@@ -620,6 +624,8 @@ static int parse_options(struct options *o, int argc, char **argv)
             snprintf(o->ref, sizeof(o->ref), "%s", v);
         else if (strcmp(a, "--json") == 0)
             o->json = v;
+        else if (strcmp(a, "--server-log") == 0)
+            o->server_log = v;
         else if (strcmp(a, "--conns") == 0 && parse_long(v, 1, 256, &n) == 0)
             o->conns = (int)n;
         else if (strcmp(a, "--reps") == 0 && parse_long(v, 1, REPS_MAX, &n) == 0)
@@ -645,11 +651,16 @@ int main(int argc, char **argv)
     if (parse_options(&o, argc, argv) < 0) {
         fprintf(stderr, "usage: bench-campaign-mock [--quick] [--mock PATH] [--ref PATH] "
                         "[--conns N] [--reps N] [--requests N] [--cycle-requests N] "
-                        "[--starts N] [--journal-max N] [--json PATH]\n");
+                        "[--starts N] [--journal-max N] [--json PATH] [--server-log PATH]\n");
         return 2;
     }
     static struct results res;
     double t0 = load_now_ms();
+    if (o.server_log) { /* this run's servers only */
+        FILE *f = fopen(o.server_log, "w");
+        if (f)
+            fclose(f);
+    }
     fprintf(stderr, "bench: mock %s, reference %s\n", o.mock, o.ref);
 
     fprintf(stderr, "bench: start-up x%d...\n", o.starts);
@@ -678,5 +689,7 @@ int main(int argc, char **argv)
     CHECK(write_json(&res, &o, argc, argv) == 0, "cannot write %s", o.json);
     check_json(&o, &res);
     printf("results written to %s\n", o.json);
+    if (check_failed && o.server_log)
+        printf("the servers' stderr is in %s\n", o.server_log);
     return test_report();
 }

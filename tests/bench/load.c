@@ -466,7 +466,7 @@ done:
 
 /* --- processes ---------------------------------------------------------------------- */
 
-int proc_start(struct proc *p, const char *const *argv, double timeout_ms)
+int proc_start(struct proc *p, const char *const *argv, const char *stderr_path, double timeout_ms)
 {
     memset(p, 0, sizeof(*p));
     p->out_fd = -1;
@@ -485,9 +485,10 @@ int proc_start(struct proc *p, const char *const *argv, double timeout_ms)
     }
     if (pid == 0) {
         dup2(fds[1], 1);
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0)
-            dup2(null, 2);
+        int err = stderr_path ? open(stderr_path, O_WRONLY | O_CREAT | O_APPEND, 0644)
+                              : open("/dev/null", O_WRONLY);
+        if (err >= 0)
+            dup2(err, 2);
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }

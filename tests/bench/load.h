@@ -60,10 +60,10 @@ struct proc {
     double ready_ms; /* from fork to the ready line */
 };
 
-/* Starts argv (argv[0] a path; NULL-terminated), stderr to /dev/null, and waits up to
- * timeout_ms for a stdout line containing "listening on http://HOST:PORT". Returns 0,
- * or -1 (the child is killed). */
-int proc_start(struct proc *p, const char *const *argv, double timeout_ms);
+/* Starts argv (argv[0] a path; NULL-terminated) with its stderr appended to
+ * stderr_path (NULL: /dev/null), and waits up to timeout_ms for a stdout line
+ * containing "listening on http://HOST:PORT". Returns 0, or -1 (the child is killed). */
+int proc_start(struct proc *p, const char *const *argv, const char *stderr_path, double timeout_ms);
 
 /* SIGTERM, then waits up to 10 s (then SIGKILL). Returns the exit status, or -1 when
  * it did not exit by itself or died from a signal. */
