@@ -4,23 +4,12 @@
  * clear 400 rather than as a wrong secret.
  */
 #include "form.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void whyf(char *why, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void whyf(char *why, size_t size, const char *fmt, ...)
-{
-    if (!why || !size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, size, fmt, ap);
-    va_end(ap);
-}
 
 static int hexval(char c)
 {
@@ -45,19 +34,20 @@ long form_decode(char *out, size_t out_size, const char *in, size_t in_len, char
             int hi = i + 1 < in_len ? hexval(in[i + 1]) : -1;
             int lo = i + 2 < in_len ? hexval(in[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
-                whyf(why, why_size, "'%%' at offset %zu is not followed by two hex digits", i);
+                text_printf(why, why_size, "'%%' at offset %zu is not followed by two hex digits",
+                            i);
                 return -1;
             }
             c = hi * 16 + lo;
             i += 2;
         }
         if (c == 0) {
-            whyf(why, why_size, "a NUL byte (%%00) is not allowed");
+            text_printf(why, why_size, "a NUL byte (%%00) is not allowed");
             return -1;
         }
         if (o + 1 >= out_size) {
-            whyf(why, why_size, "a value is longer than %zu bytes",
-                 out_size ? out_size - 1 : (size_t)0);
+            text_printf(why, why_size, "a value is longer than %zu bytes",
+                        out_size ? out_size - 1 : (size_t)0);
             return -1;
         }
         out[o++] = (char)c;
@@ -76,7 +66,7 @@ static char *decode_dup(const char *in, size_t n, char *why, size_t why_size)
         size = FORM_VALUE_MAX + 1;
     char *out = malloc(size);
     if (!out) {
-        whyf(why, why_size, "out of memory");
+        text_printf(why, why_size, "out of memory");
         return NULL;
     }
     if (form_decode(out, size, in, n, why, why_size) < 0) {
@@ -99,13 +89,13 @@ int form_parse(struct form *out, const char *body, size_t len, char *why, size_t
         if (plen == 0)
             continue;
         if (f.n == FORM_FIELDS_MAX) {
-            whyf(why, why_size, "more than %d fields", FORM_FIELDS_MAX);
+            text_printf(why, why_size, "more than %d fields", FORM_FIELDS_MAX);
             goto fail;
         }
         const char *eq = memchr(pair, '=', plen);
         size_t nlen = eq ? (size_t)(eq - pair) : plen;
         if (nlen == 0) {
-            whyf(why, why_size, "field %d has an empty name", f.n + 1);
+            text_printf(why, why_size, "field %d has an empty name", f.n + 1);
             goto fail;
         }
         char *name = decode_dup(pair, nlen, why, why_size);
@@ -114,7 +104,7 @@ int form_parse(struct form *out, const char *body, size_t len, char *why, size_t
         char *value = eq ? decode_dup(eq + 1, plen - nlen - 1, why, why_size) : strdup("");
         if (!value) {
             if (!eq)
-                whyf(why, why_size, "out of memory");
+                text_printf(why, why_size, "out of memory");
             free(name);
             goto fail;
         }

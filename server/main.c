@@ -137,8 +137,8 @@ static int cmd_serve(const struct config *cfg)
     }
     struct http_server *srv = NULL;
     int port = 0;
-    if (http_server_start(&srv, &app, cfg->host, cfg->port, control_before,
-                          control_journal_record, &port, err, sizeof(err)) < 0) {
+    if (http_server_start(&srv, &app, cfg->host, cfg->port, control_before, control_journal_record,
+                          &port, err, sizeof(err)) < 0) {
         fprintf(stderr, "campaign-mock: %s\n", err);
         app_close(&app);
         return 1;

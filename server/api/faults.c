@@ -184,8 +184,7 @@ int faults_before(struct app *app, const struct http_request *req, struct reply 
         reply_set_field(rep->tenant, sizeof(rep->tenant), req->params[0]);
         reply_set_field(rep->mapping, sizeof(rep->mapping), req->params[1]);
     }
-    struct eval e = {app, req, rep, ingest ? req->params[0] : "", ingest ? req->params[1] : "",
-                     0};
+    struct eval e = {app, req, rep, ingest ? req->params[0] : "", ingest ? req->params[1] : "", 0};
     int rc = store_transact(app->store, eval_tx, &e);
     if (rc != 0) {
         log_msg(LOG_ERROR, "faults: evaluation failed: %s", store_errmsg(app->store));

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "rng.h"
 #include "store/store_auth.h"
+#include "text.h"
 
 /* --- errors ------------------------------------------------------------------------ */
 
@@ -43,18 +44,6 @@ const char *ims_error_name(enum ims_error e)
 int ims_error_status(enum ims_error e)
 {
     return ims_errors[e].status;
-}
-
-static void whyf(char *why, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void whyf(char *why, size_t size, const char *fmt, ...)
-{
-    if (!why || !size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, size, fmt, ap);
-    va_end(ap);
 }
 
 /* {"error":"NAME","error_description":"..."} (the layout is our assumption). */
@@ -175,24 +164,25 @@ enum ims_error ims_jwt_decode(cJSON **header, cJSON **claims, const char *jwt, c
 {
     size_t len = strlen(jwt);
     if (len > IMS_JWT_MAX) {
-        whyf(why, why_size, "jwt_token is longer than %u bytes", IMS_JWT_MAX);
+        text_printf(why, why_size, "jwt_token is longer than %u bytes", IMS_JWT_MAX);
         return IMS_INVALID_TOKEN;
     }
     const char *d1 = strchr(jwt, '.');
     const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
     if (!d1 || !d2 || strchr(d2 + 1, '.')) {
-        whyf(why, why_size, "jwt_token is not a JWT (three base64url parts separated by dots)");
+        text_printf(why, why_size,
+                    "jwt_token is not a JWT (three base64url parts separated by dots)");
         return IMS_INVALID_TOKEN;
     }
     cJSON *h = segment_json(jwt, (size_t)(d1 - jwt));
     if (!h) {
-        whyf(why, why_size, "the JWT header is not a base64url-encoded JSON object");
+        text_printf(why, why_size, "the JWT header is not a base64url-encoded JSON object");
         return IMS_INVALID_TOKEN;
     }
     cJSON *c = segment_json(d1 + 1, (size_t)(d2 - d1 - 1));
     if (!c) {
         cJSON_Delete(h);
-        whyf(why, why_size, "the JWT payload is not a base64url-encoded JSON object");
+        text_printf(why, why_size, "the JWT payload is not a base64url-encoded JSON object");
         return IMS_INVALID_TOKEN;
     }
     size_t slen = strlen(d2 + 1);
@@ -202,8 +192,8 @@ enum ims_error ims_jwt_decode(cJSON **header, cJSON **claims, const char *jwt, c
     if (sl <= 0) {
         cJSON_Delete(h);
         cJSON_Delete(c);
-        whyf(why, why_size,
-             slen ? "the JWT signature is not base64url" : "the JWT has no signature");
+        text_printf(why, why_size,
+                    slen ? "the JWT signature is not base64url" : "the JWT has no signature");
         return IMS_INVALID_SIGNATURE;
     }
     *header = h;
@@ -216,42 +206,43 @@ enum ims_error ims_jwt_check(const cJSON *header, const cJSON *claims, const cha
 {
     const cJSON *alg = cJSON_GetObjectItemCaseSensitive(header, "alg");
     if (!cJSON_IsString(alg) || strcmp(alg->valuestring, "RS256") != 0) {
-        whyf(why, why_size, "the JWT must be signed with RS256 (alg is %s%.20s%s)",
-             cJSON_IsString(alg) ? "\"" : "", cJSON_IsString(alg) ? alg->valuestring : "missing",
-             cJSON_IsString(alg) ? "\"" : "");
+        text_printf(why, why_size, "the JWT must be signed with RS256 (alg is %s%.20s%s)",
+                    cJSON_IsString(alg) ? "\"" : "",
+                    cJSON_IsString(alg) ? alg->valuestring : "missing",
+                    cJSON_IsString(alg) ? "\"" : "");
         return IMS_INVALID_SIGNATURE;
     }
     const cJSON *exp = cJSON_GetObjectItemCaseSensitive(claims, "exp");
     if (!cJSON_IsNumber(exp)) {
-        whyf(why, why_size, "the JWT has no numeric exp claim (expiry, in seconds)");
+        text_printf(why, why_size, "the JWT has no numeric exp claim (expiry, in seconds)");
         return IMS_INVALID_TOKEN;
     }
     /* Compared in doubles: exp is the client's number and may be absurdly large. */
     if (exp->valuedouble * 1000.0 <= (double)now_ms) {
-        whyf(why, why_size, "the JWT has expired (exp %.0f, server clock %lld)", exp->valuedouble,
-             now_ms / 1000);
+        text_printf(why, why_size, "the JWT has expired (exp %.0f, server clock %lld)",
+                    exp->valuedouble, now_ms / 1000);
         return IMS_INVALID_TOKEN;
     }
     const cJSON *aud = cJSON_GetObjectItemCaseSensitive(claims, "aud");
     size_t pl = strlen(IMS_AUD_PREFIX);
     if (!cJSON_IsString(aud) || strncmp(aud->valuestring, IMS_AUD_PREFIX, pl) != 0 ||
         strcmp(aud->valuestring + pl, client_id) != 0) {
-        whyf(why, why_size, "the JWT aud must be %s%.128s", IMS_AUD_PREFIX, client_id);
+        text_printf(why, why_size, "the JWT aud must be %s%.128s", IMS_AUD_PREFIX, client_id);
         return IMS_INVALID_TOKEN;
     }
     const cJSON *iss = cJSON_GetObjectItemCaseSensitive(claims, "iss");
     if (!cJSON_IsString(iss) || strcmp(iss->valuestring, org_id) != 0) {
-        whyf(why, why_size, "the JWT iss must be the client's organization %.128s", org_id);
+        text_printf(why, why_size, "the JWT iss must be the client's organization %.128s", org_id);
         return IMS_INVALID_TOKEN;
     }
     const cJSON *sub = cJSON_GetObjectItemCaseSensitive(claims, "sub");
     if (!cJSON_IsString(sub) || !sub->valuestring[0]) {
-        whyf(why, why_size, "the JWT has no sub claim (the technical account id)");
+        text_printf(why, why_size, "the JWT has no sub claim (the technical account id)");
         return IMS_INVALID_TOKEN;
     }
     if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(claims, IMS_CAMPAIGN_METASCOPE))) {
-        whyf(why, why_size, "the JWT lacks the Campaign metascope claim \"%s\": true",
-             IMS_CAMPAIGN_METASCOPE);
+        text_printf(why, why_size, "the JWT lacks the Campaign metascope claim \"%s\": true",
+                    IMS_CAMPAIGN_METASCOPE);
         return IMS_INVALID_SCOPE;
     }
     return IMS_OK;

@@ -43,14 +43,15 @@ static int post_tx(struct store *st, void *arg)
                         "the server clock is real; start campaign-mock with --clock manual to "
                         "move it");
     if (!cJSON_IsObject(c->body))
-        return ctl_fail(c, ERR_BAD_FIELD, "the body must be {\"advanceMs\": N} or {\"set\": "
-                                          "\"ISO-8601\"}");
+        return ctl_fail(c, ERR_BAD_FIELD,
+                        "the body must be {\"advanceMs\": N} or {\"set\": "
+                        "\"ISO-8601\"}");
     const cJSON *advance = cJSON_GetObjectItemCaseSensitive(c->body, "advanceMs");
     const cJSON *set = cJSON_GetObjectItemCaseSensitive(c->body, "set");
     for (const cJSON *k = c->body->child; k; k = k->next) {
         if (strcmp(k->string, "advanceMs") != 0 && strcmp(k->string, "set") != 0)
-            return ctl_fail(c, ERR_BAD_FIELD,
-                            "%.64s: unknown field (expected advanceMs or set)", k->string);
+            return ctl_fail(c, ERR_BAD_FIELD, "%.64s: unknown field (expected advanceMs or set)",
+                            k->string);
     }
     if (!advance == !set)
         return ctl_fail(c, ERR_BAD_FIELD, "give exactly one of advanceMs and set");

@@ -31,9 +31,8 @@ static int parse_body(struct ctl *c, enum ctl_body mode)
 {
     const struct http_request *req = c->req;
     size_t start = 0;
-    while (start < req->body_len &&
-           (req->body[start] == ' ' || req->body[start] == '\n' || req->body[start] == '\r' ||
-            req->body[start] == '\t'))
+    while (start < req->body_len && (req->body[start] == ' ' || req->body[start] == '\n' ||
+                                     req->body[start] == '\r' || req->body[start] == '\t'))
         start++;
     if (start == req->body_len) {
         if (mode == CTL_BODY_REQUIRED)
@@ -70,8 +69,8 @@ static int run_tx(struct store *st, void *arg)
     return a->fn(st, a->c);
 }
 
-int ctl_run(struct app *app, const struct http_request *req, struct reply *rep,
-            enum ctl_body body, int (*fn)(struct store *st, void *arg))
+int ctl_run(struct app *app, const struct http_request *req, struct reply *rep, enum ctl_body body,
+            int (*fn)(struct store *st, void *arg))
 {
     struct ctl c;
     memset(&c, 0, sizeof(c));
@@ -204,6 +203,24 @@ cJSON *ctl_mapping_json(struct store *st, const struct model_mapping *m)
     return o;
 }
 
+struct map_arg {
+    struct store *st;
+    cJSON *arr;
+};
+
+static int add_mapping(void *arg, const struct model_mapping *m)
+{
+    struct map_arg *a = arg;
+    cJSON_AddItemToArray(a->arr, ctl_mapping_json(a->st, m));
+    return 0;
+}
+
+int ctl_mappings_json(struct store *st, const char *tenant, cJSON *arr)
+{
+    struct map_arg a = {st, arr};
+    return store_mapping_each(st, tenant, add_mapping, &a);
+}
+
 cJSON *ctl_request_json(const struct model_request *r)
 {
     cJSON *o = cJSON_CreateObject();
@@ -248,8 +265,8 @@ int ctl_request_refresh(struct app *app, struct store *st, struct model_request 
     return rc;
 }
 
-int ctl_get_count(struct ctl *c, const cJSON *obj, const char *field, long long max,
-                  long long *out, int *present)
+int ctl_get_count(struct ctl *c, const cJSON *obj, const char *field, long long max, long long *out,
+                  int *present)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, field);
     if (present)

@@ -22,9 +22,9 @@
 struct ctl {
     struct app *app;
     const struct http_request *req;
-    cJSON *body;   /* the parsed request body, or NULL */
-    cJSON *out;    /* the reply document (owned; freed by ctl_run) */
-    int status;    /* reply status on success; 200 unless set */
+    cJSON *body; /* the parsed request body, or NULL */
+    cJSON *out;  /* the reply document (owned; freed by ctl_run) */
+    int status;  /* reply status on success; 200 unless set */
     enum err_code err;
     char msg[512];
     cJSON *problems; /* optional array of strings added to an error body */
@@ -33,8 +33,8 @@ struct ctl {
 enum ctl_body { CTL_NO_BODY = 0, CTL_BODY_REQUIRED, CTL_BODY_OPTIONAL };
 
 /* Runs fn in a transaction and replies; returns 0 when fn succeeded and committed. */
-int ctl_run(struct app *app, const struct http_request *req, struct reply *rep,
-             enum ctl_body body, int (*fn)(struct store *st, void *arg));
+int ctl_run(struct app *app, const struct http_request *req, struct reply *rep, enum ctl_body body,
+            int (*fn)(struct store *st, void *arg));
 
 /* Records a refusal; returns CTL_REFUSED for `return ctl_fail(...)`. */
 int ctl_fail(struct ctl *c, enum err_code err, const char *fmt, ...)
@@ -53,14 +53,16 @@ int ctl_mapping(struct ctl *c, struct store *st, struct model_mapping *out);
 
 /* Mapping in control form: fixture form + script + read-only status fields. */
 cJSON *ctl_mapping_json(struct store *st, const struct model_mapping *m);
-/* Request in control form; advances it to now first (a control read, not a poll). */
+/* Appends every mapping of tenant, in control form, to arr. */
+int ctl_mappings_json(struct store *st, const char *tenant, cJSON *arr);
+/* Request in control form, as stored (callers refresh it first when they should). */
 cJSON *ctl_request_json(const struct model_request *r);
 /* Advances an In Progress request on a control read and saves what moved. */
 int ctl_request_refresh(struct app *app, struct store *st, struct model_request *r);
 /* Parses a non-negative integer member; refuses naming the field when invalid.
  * Returns 0 (absent: *out untouched, *present 0) or CTL_REFUSED. */
-int ctl_get_count(struct ctl *c, const cJSON *obj, const char *field, long long max,
-                  long long *out, int *present);
+int ctl_get_count(struct ctl *c, const cJSON *obj, const char *field, long long max, long long *out,
+                  int *present);
 
 /* The before-handler hook: the admin token on the control routes (health excepted). */
 int control_before(struct app *app, const struct http_request *req, struct reply *rep);
@@ -83,8 +85,7 @@ void handle_mapping_get(struct app *app, const struct http_request *req, struct 
 void handle_mapping_put(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_mapping_delete(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_mapping_publish(struct app *app, const struct http_request *req, struct reply *rep);
-void handle_mapping_unpublish(struct app *app, const struct http_request *req,
-                              struct reply *rep);
+void handle_mapping_unpublish(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_mapping_start(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_mapping_stop(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_mapping_records(struct app *app, const struct http_request *req, struct reply *rep);

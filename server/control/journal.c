@@ -85,7 +85,8 @@ void control_journal_record(struct app *app, const struct http_request *req,
     count_call(app, req->endpoint, status);
     if (rep->fault_id[0])
         app->faults_applied++;
-    int control = strncmp(req->endpoint, "control.", 8) == 0 || strncmp(req->path, "/_mock", 6) == 0;
+    int control =
+        strncmp(req->endpoint, "control.", 8) == 0 || strncmp(req->path, "/_mock", 6) == 0;
     if (control) {
         pthread_mutex_unlock(&app->lock);
         return;
@@ -142,8 +143,9 @@ static int read_filter(struct ctl *c, struct journal_filter *f)
         char *end;
         long long v = strtoll(limit, &end, 10);
         if (!*limit || *end || v < 1 || v > 10000000)
-            return ctl_fail(c, ERR_BAD_FIELD, "limit: \"%.20s\" is not an integer from 1 to "
-                                              "10000000",
+            return ctl_fail(c, ERR_BAD_FIELD,
+                            "limit: \"%.20s\" is not an integer from 1 to "
+                            "10000000",
                             limit);
         f->limit = v;
     }

@@ -15,18 +15,6 @@
 static const char *const read_only[] = {"publication", "execution", "inProgressRequestId",
                                         "requests", NULL};
 
-struct map_arg {
-    struct store *st;
-    cJSON *arr;
-};
-
-static int add_mapping(void *arg, const struct model_mapping *m)
-{
-    struct map_arg *a = arg;
-    cJSON_AddItemToArray(a->arr, ctl_mapping_json(a->st, m));
-    return 0;
-}
-
 static int list_tx(struct store *st, void *arg)
 {
     struct ctl *c = arg;
@@ -34,8 +22,7 @@ static int list_tx(struct store *st, void *arg)
     if (rc)
         return rc;
     c->out = cJSON_CreateObject();
-    struct map_arg a = {st, cJSON_AddArrayToObject(c->out, "mappings")};
-    return store_mapping_each(st, c->req->params[0], add_mapping, &a);
+    return ctl_mappings_json(st, c->req->params[0], cJSON_AddArrayToObject(c->out, "mappings"));
 }
 
 void handle_mappings_list(struct app *app, const struct http_request *req, struct reply *rep)
@@ -87,8 +74,8 @@ static int put_tx(struct store *st, void *arg)
     }
     problems_free(&p);
     /* A PUT may create its tenant: from the template when there is one, else empty. */
-    int rc = fixtures_tenant_name_valid(tenant) ? app_tenant_ensure(c->app, st, tenant)
-                                                 : STORE_NOTFOUND;
+    int rc =
+        fixtures_tenant_name_valid(tenant) ? app_tenant_ensure(c->app, st, tenant) : STORE_NOTFOUND;
     if (rc == STORE_NOTFOUND) {
         if (!fixtures_tenant_name_valid(tenant))
             return ctl_fail(c, ERR_INVALID_TENANT,
@@ -195,8 +182,7 @@ void handle_mapping_publish(struct app *app, const struct http_request *req, str
     ctl_run(app, req, rep, CTL_NO_BODY, publish_tx);
 }
 
-void handle_mapping_unpublish(struct app *app, const struct http_request *req,
-                              struct reply *rep)
+void handle_mapping_unpublish(struct app *app, const struct http_request *req, struct reply *rep)
 {
     ctl_run(app, req, rep, CTL_NO_BODY, unpublish_tx);
 }
@@ -311,8 +297,9 @@ static int script_put_tx(struct store *st, void *arg)
     if (cJSON_IsObject(c->body)) {
         for (const cJSON *k = c->body->child; k; k = k->next) {
             if (strcmp(k->string, "script") != 0 && strcmp(k->string, "defaultOutcome") != 0)
-                return ctl_fail(c, ERR_BAD_FIELD, "%.64s: unknown field (expected \"script\" "
-                                                  "and \"defaultOutcome\")",
+                return ctl_fail(c, ERR_BAD_FIELD,
+                                "%.64s: unknown field (expected \"script\" "
+                                "and \"defaultOutcome\")",
                                 k->string);
         }
         steps = cJSON_GetObjectItemCaseSensitive(c->body, "script");

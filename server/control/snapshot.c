@@ -64,8 +64,8 @@ void handle_snapshot_get(struct app *app, const struct http_request *req, struct
 }
 
 /* Reads an integer member within [min, max]; refuses naming path.field. */
-static int get_int(struct ctl *c, const cJSON *o, const char *path, const char *field,
-                   double min, double max, int required, long long *out)
+static int get_int(struct ctl *c, const cJSON *o, const char *path, const char *field, double min,
+                   double max, int required, long long *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, field);
     if (!v) {
@@ -85,9 +85,9 @@ static int get_int(struct ctl *c, const cJSON *o, const char *path, const char *
 static int parse_request(struct ctl *c, const cJSON *o, int i, const char *tenant,
                          struct model_request *r)
 {
-    static const char *const keys[] = {"requestId", "mapping", "status", "step", "createdMs",
-                                       "createdAt", "polls", "numRecords", "batchId",
-                                       "resolvedMs", "resolvedAt", NULL};
+    static const char *const keys[] = {"requestId", "mapping",    "status",     "step",
+                                       "createdMs", "createdAt",  "polls",      "numRecords",
+                                       "batchId",   "resolvedMs", "resolvedAt", NULL};
     char path[48];
     snprintf(path, sizeof(path), "requests[%d]", i);
     if (!cJSON_IsObject(o))
@@ -153,8 +153,9 @@ static int put_tx(struct store *st, void *arg)
     const char *tenant = c->req->params[0];
     static const char *const keys[] = {"mappings", "requests", NULL};
     if (!cJSON_IsObject(c->body))
-        return ctl_fail(c, ERR_BAD_FIELD, "the body must be {\"mappings\": [...], \"requests\": "
-                                          "[...]}");
+        return ctl_fail(c, ERR_BAD_FIELD,
+                        "the body must be {\"mappings\": [...], \"requests\": "
+                        "[...]}");
     for (const cJSON *k = c->body->child; k; k = k->next) {
         if (strcmp(k->string, keys[0]) != 0 && strcmp(k->string, keys[1]) != 0)
             return ctl_fail(c, ERR_BAD_FIELD, "%.64s: unknown field", k->string);
@@ -171,7 +172,8 @@ static int put_tx(struct store *st, void *arg)
     cJSON_AddItemToObject(tenants, tenant, as_tenant);
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddItemToObject(doc, "tenants", tenants);
-    cJSON_AddItemToObject(as_tenant, "mappings", maps ? cJSON_Duplicate(maps, 1) : cJSON_CreateArray());
+    cJSON_AddItemToObject(as_tenant, "mappings",
+                          maps ? cJSON_Duplicate(maps, 1) : cJSON_CreateArray());
     struct problems p;
     problems_init(&p);
     int bad = fixtures_validate(doc, "body", &p);
@@ -203,10 +205,10 @@ static int put_tx(struct store *st, void *arg)
         if (store_request_get(st, r.id, &other) == 0)
             return strcmp(other.tenant, tenant) != 0
                        ? ctl_fail(c, ERR_CONFLICT,
-                                  "requests[%d].requestId: %lld belongs to tenant %.128s", i,
-                                  r.id, other.tenant)
-                       : ctl_fail(c, ERR_BAD_FIELD, "requests[%d].requestId: %lld given twice",
-                                  i, r.id);
+                                  "requests[%d].requestId: %lld belongs to tenant %.128s", i, r.id,
+                                  other.tenant)
+                       : ctl_fail(c, ERR_BAD_FIELD, "requests[%d].requestId: %lld given twice", i,
+                                  r.id);
         rc = store_request_insert(st, &r);
         if (rc == STORE_CONSTRAINT)
             return ctl_fail(c, ERR_BAD_FIELD,

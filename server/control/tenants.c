@@ -42,25 +42,12 @@ void handle_tenants_list(struct app *app, const struct http_request *req, struct
     ctl_run(app, req, rep, CTL_NO_BODY, list_tx);
 }
 
-struct map_arg {
-    struct store *st;
-    cJSON *arr;
-};
-
-static int add_mapping(void *arg, const struct model_mapping *m)
-{
-    struct map_arg *a = arg;
-    cJSON_AddItemToArray(a->arr, ctl_mapping_json(a->st, m));
-    return 0;
-}
-
 /* {"name": ..., "mappings": [...]} of a tenant that exists. */
 static int tenant_json(struct ctl *c, struct store *st, const char *name)
 {
     c->out = cJSON_CreateObject();
     cJSON_AddStringToObject(c->out, "name", name);
-    struct map_arg a = {st, cJSON_AddArrayToObject(c->out, "mappings")};
-    return store_mapping_each(st, name, add_mapping, &a);
+    return ctl_mappings_json(st, name, cJSON_AddArrayToObject(c->out, "mappings"));
 }
 
 static int get_tx(struct store *st, void *arg)

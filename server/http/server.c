@@ -479,7 +479,7 @@ static void on_completed(void *cls, struct MHD_Connection *mhd, void **con_cls,
 
 static int hex_value(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0'
+    return c >= '0' && c <= '9'   ? c - '0'
            : c >= 'a' && c <= 'f' ? c - 'a' + 10
            : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                   : -1;
@@ -588,8 +588,8 @@ int http_server_start(struct http_server **out, struct app *app, const char *hos
         goto fail;
     /* MHD_USE_TURBO skips the shutdown(SHUT_WR) before close: without it a "reset" fault
      * would send a FIN ahead of its RST and clients would see an empty reply instead. */
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
-                     MHD_USE_TURBO;
+    unsigned flags =
+        MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
     if (family == AF_INET6)
         flags |= MHD_USE_IPv6;
     /* Two polling threads, one per core of the machines we target; handlers are
@@ -600,8 +600,7 @@ int http_server_start(struct http_server **out, struct app *app, const char *hos
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)HTTP_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)2, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape,
-        NULL, MHD_OPTION_END);
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, err_size, "cannot start the HTTP server on %s:%d", host, port);
         goto fail;

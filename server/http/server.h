@@ -36,8 +36,7 @@ typedef void (*http_done_hook)(struct app *app, const struct http_request *req,
  * answered (the handler is skipped); -1 when it decorated the reply (a delay or a
  * transport directive) and the handler must still run.
  */
-typedef int (*http_before_hook)(struct app *app, const struct http_request *req,
-                                struct reply *rep);
+typedef int (*http_before_hook)(struct app *app, const struct http_request *req, struct reply *rep);
 
 /*
  * Binds host:port (0 = a free port), starts serving with the hooks (either may be

@@ -5,8 +5,7 @@
 
 #include <string.h>
 
-static const char *const endpoint_names[] = {"any", "ingest.trigger", "ingest.status",
-                                             "ims.token"};
+static const char *const endpoint_names[] = {"any", "ingest.trigger", "ingest.status", "ims.token"};
 
 int model_fault_endpoint_parse(enum fault_endpoint *out, const char *s)
 {
@@ -62,8 +61,8 @@ static int eligible(const struct model_fault_schedule *s, const struct model_fau
     return 1;
 }
 
-int model_fault_needs_draw(const struct model_fault_schedule *s,
-                           const struct model_fault_state *st, long long now_ms)
+int model_fault_needs_draw(const struct model_fault_schedule *s, const struct model_fault_state *st,
+                           long long now_ms)
 {
     struct model_fault_state next = *st;
     next.seen++;

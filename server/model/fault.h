@@ -11,16 +11,16 @@
 enum fault_endpoint { FAULT_EP_ANY = 0, FAULT_EP_TRIGGER, FAULT_EP_STATUS, FAULT_EP_IMS };
 
 struct model_fault_match {
-    char method[16];                  /* "" for any */
+    char method[16]; /* "" for any */
     enum fault_endpoint endpoint;
     char tenant[MODEL_NAME_MAX + 1];  /* "" for any */
     char mapping[MODEL_NAME_MAX + 1]; /* "" for any */
 };
 
 struct model_fault_schedule {
-    long long times;      /* applications allowed; -1 for no limit */
-    long long after;      /* matching calls skipped before it may apply */
-    double probability;   /* in [0, 1]; 1 applies every time */
+    long long times;                    /* applications allowed; -1 for no limit */
+    long long after;                    /* matching calls skipped before it may apply */
+    double probability;                 /* in [0, 1]; 1 applies every time */
     long long window_start, window_end; /* ms since creation; window_end -1: no window */
 };
 
@@ -44,8 +44,8 @@ int model_fault_matches(const struct model_fault_match *m, const char *method,
 
 /* Whether the rule needs a random draw for this call (probability below 1 and every
  * other condition met); the caller draws only then, so draws depend only on calls. */
-int model_fault_needs_draw(const struct model_fault_schedule *s,
-                           const struct model_fault_state *st, long long now_ms);
+int model_fault_needs_draw(const struct model_fault_schedule *s, const struct model_fault_state *st,
+                           long long now_ms);
 
 /*
  * Counts a matching call and decides whether the rule applies: skips the first `after`

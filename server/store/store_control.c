@@ -38,7 +38,6 @@ int store_mapping_count(struct store *st, const char *tenant, long long *out)
 
 int store_request_max_id(struct store *st, long long *out)
 {
-    sqlite3_stmt *s =
-        store_stmt(st, C_REQUEST_MAX_ID, "SELECT coalesce(max(id), 0) FROM request");
+    sqlite3_stmt *s = store_stmt(st, C_REQUEST_MAX_ID, "SELECT coalesce(max(id), 0) FROM request");
     return s ? one_int(s, out) : STORE_ERROR;
 }

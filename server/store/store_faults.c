@@ -28,19 +28,17 @@ int store_fault_insert(struct store *st, const char *id, const char *rule_json,
     return store_stmt_run(s);
 }
 
-int store_fault_each(struct store *st, int (*fn)(void *arg, const struct fault_row *r),
-                     void *arg)
+int store_fault_each(struct store *st, int (*fn)(void *arg, const struct fault_row *r), void *arg)
 {
-    sqlite3_stmt *s = store_stmt(
-        st, F_EACH, "SELECT id, rule, created_ms, seen, hits FROM fault ORDER BY pos");
+    sqlite3_stmt *s =
+        store_stmt(st, F_EACH, "SELECT id, rule, created_ms, seen, hits FROM fault ORDER BY pos");
     if (!s)
         return STORE_ERROR;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct fault_row r = {(const char *)sqlite3_column_text(s, 0),
-                              (const char *)sqlite3_column_text(s, 1),
-                              sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3),
-                              sqlite3_column_int64(s, 4)};
+                              (const char *)sqlite3_column_text(s, 1), sqlite3_column_int64(s, 2),
+                              sqlite3_column_int64(s, 3), sqlite3_column_int64(s, 4)};
         if (fn(arg, &r) != 0)
             break;
     }

@@ -16,8 +16,7 @@ struct fault_row {
 int store_fault_insert(struct store *st, const char *id, const char *rule_json,
                        long long created_ms);
 /* Rules in order (strings valid only during the call). */
-int store_fault_each(struct store *st, int (*fn)(void *arg, const struct fault_row *r),
-                     void *arg);
+int store_fault_each(struct store *st, int (*fn)(void *arg, const struct fault_row *r), void *arg);
 int store_fault_set_counters(struct store *st, const char *id, long long seen, long long hits);
 int store_fault_delete(struct store *st, const char *id);
 int store_fault_clear(struct store *st, long long *deleted);

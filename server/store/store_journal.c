@@ -17,8 +17,8 @@ enum {
     J_CLEAR,
 };
 
-#define FILTER                                                                                 \
-    " WHERE (?1 IS NULL OR tenant = ?1) AND (?2 IS NULL OR mapping = ?2) AND "                 \
+#define FILTER                                                                                     \
+    " WHERE (?1 IS NULL OR tenant = ?1) AND (?2 IS NULL OR mapping = ?2) AND "                     \
     "(?3 IS NULL OR method = ?3) AND (?4 IS NULL OR status = ?4)"
 
 static const char sql_insert[] =

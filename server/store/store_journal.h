@@ -10,8 +10,8 @@ struct journal_entry {
     long long id;
     long long server_ms, wall_ms;
     const char *method, *path, *query, *endpoint, *tenant, *mapping;
-    long long request_id; /* -1 when none */
-    int status;           /* 0 when the transport was broken on purpose */
+    long long request_id;        /* -1 when none */
+    int status;                  /* 0 when the transport was broken on purpose */
     const char *request_headers; /* JSON object text */
     const char *request_body, *response_body, *fault;
     double duration_ms;

@@ -20,7 +20,8 @@ CHECK_DEFINE_COUNTERS;
 #define OUTCOMES "(one of success, failed-fetch, failed-upload, aborted, hang)"
 #define ID_RULE  "must be 1 to 128 printable ASCII characters without spaces, '/', '?', '#' or '%'"
 #define TENANT_RULE                                                                                \
-    "tenant names are 1 to 128 characters of A-Z a-z 0-9 @ . _ - with a letter or digit (or \"*\" for the template)"
+    "tenant names are 1 to 128 characters of A-Z a-z 0-9 @ . _ - with a letter or digit (or "      \
+    "\"*\" for the template)"
 
 /* Validates text (parsed by cJSON) as f.json; expected is the exact problem text
  * ("" when valid), lines the number of problems. */
