@@ -11,6 +11,7 @@
 
 #include "api/faults.h"
 #include "log.h"
+#include "store/store_faults.h"
 #include "rng.h"
 
 int app_fixtures_read(const struct config *cfg, struct fixture_set *out, struct problems *p)
@@ -87,6 +88,7 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t err_si
         return -1;
     }
     app->clock.manual_ms = manual;
+    app_faults_recount(app);
     if (!arg.loaded)
         log_msg(LOG_INFO, "database %s already holds state: continuing it", cfg->db);
     return 0;
@@ -98,6 +100,13 @@ void app_close(struct app *app)
     fixtures_free(&app->fixtures);
     pthread_mutex_destroy(&app->lock);
     app->store = NULL;
+}
+
+void app_faults_recount(struct app *app)
+{
+    long long n = 0;
+    /* On a read failure, keep evaluating: a spurious query beats a fault not applied. */
+    app->fault_rules = store_fault_count(app->store, &n) == 0 ? n : 1;
 }
 
 int app_tenant_ensure(struct app *app, struct store *st, const char *name)

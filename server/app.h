@@ -33,6 +33,7 @@ struct app {
     struct metric_row metrics[METRIC_ROWS]; /* guarded by lock */
     int n_metrics;
     long long faults_applied; /* guarded by lock */
+    long long fault_rules;    /* rules in the store; guarded by lock (see app_faults_recount) */
 };
 
 /* Opens the store, validates the fixtures and, on a fresh database, loads them.
@@ -48,6 +49,10 @@ int app_fixtures_read(const struct config *cfg, struct fixture_set *out, struct 
  * Call inside a transaction. 0, STORE_NOTFOUND (no such tenant and no template), or a
  * store error. */
 int app_tenant_ensure(struct app *app, struct store *st, const char *name);
+
+/* Re-reads the number of fault rules after they changed, so that calls skip fault
+ * evaluation (a query) when there is no rule. Call with the lock held, or at start. */
+void app_faults_recount(struct app *app);
 
 /* Draws a batch id from the seeded generator whose state lives in the database.
  * Call inside a transaction. */

@@ -67,7 +67,7 @@ int ctl_get_count(struct ctl *c, const cJSON *obj, const char *field, long long 
 /* The before-handler hook: the admin token on the control routes (health excepted). */
 int control_before(struct app *app, const struct http_request *req, struct reply *rep);
 
-/* The completion hook: journal and metrics. */
+/* The done hook: journal and metrics. Called with the app lock held. */
 void control_journal_record(struct app *app, const struct http_request *req,
                             const struct reply *rep, double duration_ms);
 

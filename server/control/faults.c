@@ -151,7 +151,8 @@ static int post_tx(struct store *st, void *arg)
 
 void handle_faults_post(struct app *app, const struct http_request *req, struct reply *rep)
 {
-    ctl_run(app, req, rep, CTL_BODY_REQUIRED, post_tx);
+    if (ctl_run(app, req, rep, CTL_BODY_REQUIRED, post_tx) == 0)
+        app_faults_recount(app);
 }
 
 static int clear_tx(struct store *st, void *arg)
@@ -166,7 +167,8 @@ static int clear_tx(struct store *st, void *arg)
 
 void handle_faults_delete(struct app *app, const struct http_request *req, struct reply *rep)
 {
-    ctl_run(app, req, rep, CTL_NO_BODY, clear_tx);
+    if (ctl_run(app, req, rep, CTL_NO_BODY, clear_tx) == 0)
+        app_faults_recount(app);
 }
 
 static int delete_one_tx(struct store *st, void *arg)
@@ -183,5 +185,6 @@ static int delete_one_tx(struct store *st, void *arg)
 
 void handle_fault_delete(struct app *app, const struct http_request *req, struct reply *rep)
 {
-    ctl_run(app, req, rep, CTL_NO_BODY, delete_one_tx);
+    if (ctl_run(app, req, rep, CTL_NO_BODY, delete_one_tx) == 0)
+        app_faults_recount(app);
 }

@@ -81,16 +81,13 @@ void control_journal_record(struct app *app, const struct http_request *req,
     int status = rep->transport == TRANSPORT_NORMAL || rep->transport == TRANSPORT_TRUNCATE
                      ? rep->status
                      : 0;
-    pthread_mutex_lock(&app->lock);
     count_call(app, req->endpoint, status);
     if (rep->fault_id[0])
         app->faults_applied++;
     int control =
         strncmp(req->endpoint, "control.", 8) == 0 || strncmp(req->path, "/_mock", 6) == 0;
-    if (control) {
-        pthread_mutex_unlock(&app->lock);
+    if (control)
         return;
-    }
     char *headers = http_request_headers_json(req);
     char *query = http_request_query_json(req);
     char *sent = body_text(req->body, req->body_len);
@@ -115,7 +112,6 @@ void control_journal_record(struct app *app, const struct http_request *req,
     struct record r = {app, &e};
     if (store_transact(app->store, record_tx, &r) != 0)
         log_msg(LOG_WARN, "journal: entry not recorded: %s", store_errmsg(app->store));
-    pthread_mutex_unlock(&app->lock);
     free(headers);
     free(query);
     free(sent);

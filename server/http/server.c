@@ -338,21 +338,22 @@ static void dispatch(struct conn *c)
         }
         return;
     }
-    pthread_mutex_lock(&srv->app->lock);
     int answered = srv->before_hook ? srv->before_hook(srv->app, &c->req, rep) : 0;
     if (answered <= 0) /* < 0: the hook only decorated the reply (delay, transport) */
         route->handler(srv->app, &c->req, rep);
-    pthread_mutex_unlock(&srv->app->lock);
 }
 
 /* Dispatches, then runs the done hook before anything is sent: a client that reads
- * the journal right after its answer always finds its call there. */
+ * the journal right after its answer always finds its call there. Both run under one
+ * taking of the app lock. */
 static void dispatch_and_record(struct conn *c)
 {
-    dispatch(c);
     struct http_server *srv = c->srv;
+    pthread_mutex_lock(&srv->app->lock);
+    dispatch(c);
     if (srv->done_hook)
         srv->done_hook(srv->app, &c->req, &c->rep, clock_monotonic_ms() - c->started_ms);
+    pthread_mutex_unlock(&srv->app->lock);
 }
 
 /* Called by libmicrohttpd with the raw request target (path and query) before it is

@@ -25,8 +25,8 @@
 struct app;
 struct http_server;
 
-/* Hook run once a reply is decided, before it is sent (journal, metrics); the
- * duration covers reading and handling the request. */
+/* Hook run once a reply is decided, before it is sent (journal, metrics), with the
+ * app lock held; the duration covers reading and handling the request. */
 typedef void (*http_done_hook)(struct app *app, const struct http_request *req,
                                const struct reply *rep, double duration_ms);
 

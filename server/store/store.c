@@ -190,8 +190,14 @@ int store_open(struct store **out, const char *path, char *err, size_t err_size)
         return STORE_ERROR;
     }
     int memory = strcmp(path, ":memory:") == 0;
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    /* Before SQLite's first use: no memory statistics (a global mutex taken on every
+     * allocation). Later calls are refused by SQLite and change nothing. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    /* NOMUTEX: the connection's own mutex is redundant, every use of a store is
+     * serialized by the caller (the app lock). */
+    if (sqlite3_open_v2(path, &st->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         snprintf(err, err_size, "%s", st->db ? sqlite3_errmsg(st->db) : "cannot open");
         goto fail;
     }

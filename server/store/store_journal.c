@@ -5,6 +5,7 @@
  */
 #include "store/store_journal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "store/store_internal.h"
@@ -12,14 +13,10 @@
 enum {
     J_INSERT = STORE_SLOTS_JOURNAL,
     J_EVICT,
-    J_EACH,
-    J_COUNT,
     J_CLEAR,
+    J_COUNT_BASE,                    /* + filter set (16 of them) */
+    J_EACH_BASE = J_COUNT_BASE + 16, /* + filter set (16 of them) */
 };
-
-#define FILTER                                                                                     \
-    " WHERE (?1 IS NULL OR tenant = ?1) AND (?2 IS NULL OR mapping = ?2) AND "                     \
-    "(?3 IS NULL OR method = ?3) AND (?4 IS NULL OR status = ?4)"
 
 static const char sql_insert[] =
     "INSERT INTO journal (server_ms, wall_ms, method, path, query, endpoint, tenant, mapping, "
@@ -27,13 +24,63 @@ static const char sql_insert[] =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 static const char sql_evict[] =
     "DELETE FROM journal WHERE id <= (SELECT max(id) FROM journal) - ?1";
-/* The newest `limit` matching rows, returned oldest first. */
-static const char sql_each[] =
-    "SELECT * FROM (SELECT id, server_ms, wall_ms, method, path, query, endpoint, tenant, "
-    "mapping, request_id, status, request_headers, request_body, response_body, fault, "
-    "duration_ms FROM journal" FILTER " ORDER BY id DESC LIMIT ?5) ORDER BY id";
-static const char sql_count[] = "SELECT count(*) FROM journal" FILTER;
 static const char sql_clear[] = "DELETE FROM journal";
+
+/*
+ * The WHERE clause names only the filters that are set: "(?1 IS NULL OR tenant = ?1)"
+ * would hide the index from SQLite and turn every count into a scan of up to
+ * --journal-max rows under the app lock. Each of the 16 filter sets gets its own
+ * statement, prepared once. Parameters keep their numbers (?1 tenant, ?2 mapping,
+ * ?3 method, ?4 status, ?5 limit) whatever the set.
+ */
+static int filter_set(const struct journal_filter *f)
+{
+    return (f->tenant ? 1 : 0) | (f->mapping ? 2 : 0) | (f->method ? 4 : 0) | (f->status ? 8 : 0);
+}
+
+static void where(char *out, size_t size, int set)
+{
+    static const char *const terms[] = {"tenant = ?1", "mapping = ?2", "method = ?3",
+                                        "status = ?4"};
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < 4; i++) {
+        if (!(set & (1 << i)))
+            continue;
+        int n = snprintf(out + used, size - used, "%s%s", used ? " AND " : " WHERE ", terms[i]);
+        if (n > 0 && (size_t)n < size - used)
+            used += (size_t)n;
+    }
+}
+
+static sqlite3_stmt *filtered(struct store *st, int each, const struct journal_filter *f)
+{
+    int set = filter_set(f);
+    char w[160], sql[640];
+    where(w, sizeof(w), set);
+    if (each)
+        /* The newest `limit` matching rows, returned oldest first. */
+        snprintf(sql, sizeof(sql),
+                 "SELECT * FROM (SELECT id, server_ms, wall_ms, method, path, query, endpoint, "
+                 "tenant, mapping, request_id, status, request_headers, request_body, "
+                 "response_body, fault, duration_ms FROM journal%s ORDER BY id DESC LIMIT ?5) "
+                 "ORDER BY id",
+                 w);
+    else
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM journal%s", w);
+    sqlite3_stmt *s = store_stmt(st, (each ? J_EACH_BASE : J_COUNT_BASE) + set, sql);
+    if (!s)
+        return NULL;
+    if (f->tenant)
+        store_bind_text(s, 1, f->tenant);
+    if (f->mapping)
+        store_bind_text(s, 2, f->mapping);
+    if (f->method)
+        store_bind_text(s, 3, f->method);
+    if (f->status)
+        sqlite3_bind_int(s, 4, f->status);
+    return s;
+}
 
 int store_journal_append(struct store *st, const struct journal_entry *e, long long max,
                          long long *evicted)
@@ -72,17 +119,6 @@ int store_journal_append(struct store *st, const struct journal_entry *e, long l
     return rc;
 }
 
-static void bind_filter(sqlite3_stmt *s, const struct journal_filter *f)
-{
-    store_bind_text(s, 1, f->tenant);
-    store_bind_text(s, 2, f->mapping);
-    store_bind_text(s, 3, f->method);
-    if (f->status)
-        sqlite3_bind_int(s, 4, f->status);
-    else
-        sqlite3_bind_null(s, 4);
-}
-
 static const char *text(sqlite3_stmt *s, int col)
 {
     const unsigned char *t = sqlite3_column_text(s, col);
@@ -92,10 +128,9 @@ static const char *text(sqlite3_stmt *s, int col)
 int store_journal_each(struct store *st, const struct journal_filter *f,
                        int (*fn)(void *arg, const struct journal_entry *e), void *arg)
 {
-    sqlite3_stmt *s = store_stmt(st, J_EACH, sql_each);
+    sqlite3_stmt *s = filtered(st, 1, f);
     if (!s)
         return STORE_ERROR;
-    bind_filter(s, f);
     sqlite3_bind_int64(s, 5, f->limit > 0 ? f->limit : -1);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -126,10 +161,9 @@ int store_journal_each(struct store *st, const struct journal_filter *f,
 
 int store_journal_count(struct store *st, const struct journal_filter *f, long long *out)
 {
-    sqlite3_stmt *s = store_stmt(st, J_COUNT, sql_count);
+    sqlite3_stmt *s = filtered(st, 0, f);
     if (!s)
         return STORE_ERROR;
-    bind_filter(s, f);
     int rc = sqlite3_step(s);
     int result = rc == SQLITE_ROW ? 0 : store_map_rc(rc);
     if (rc == SQLITE_ROW)
