@@ -71,7 +71,8 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t err_si
 
     char why[256];
     if (store_open(&app->store, cfg->db, why, sizeof(why)) < 0) {
-        snprintf(err, err_size, "cannot open database %s: %s", cfg->db, why);
+        snprintf(err, err_size, "cannot open database %s: %s%s", cfg->db, why,
+                 strstr(why, "locked") ? " (is another campaign-mock serving it?)" : "");
         fixtures_free(&app->fixtures);
         return -1;
     }

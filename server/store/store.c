@@ -209,7 +209,12 @@ int store_open(struct store **out, const char *path, char *err, size_t err_size)
         /* WAL with synchronous=NORMAL survives a killed process without losing a
          * committed transaction (only a power cut could lose the last ones). Reading
          * the journal mode back also proves the file is a database we can write. */
-        if (exec_script(st->db, "PRAGMA journal_mode = WAL", err, err_size) < 0 ||
+        /* Exclusive locking: this process owns the file while it runs, which saves the
+         * lock system calls of every transaction (a third of a file-backed call's cost)
+         * and makes a second server on the same file fail at start, clearly, instead of
+         * interleaving with the first. */
+        if (exec_script(st->db, "PRAGMA locking_mode = EXCLUSIVE", err, err_size) < 0 ||
+            exec_script(st->db, "PRAGMA journal_mode = WAL", err, err_size) < 0 ||
             exec_script(st->db, "PRAGMA synchronous = NORMAL", err, err_size) < 0)
             goto fail;
     }
