@@ -130,10 +130,12 @@ static int read_filter(struct ctl *c, struct journal_filter *f)
     if (status) {
         char *end;
         long v = strtol(status, &end, 10);
-        if (!*status || *end || v < 100 || v > 599)
-            return ctl_fail(c, ERR_BAD_FIELD, "status: \"%.20s\" is not an HTTP status (100-599)",
-                            status);
+        /* 0 selects the calls whose transport was broken on purpose (reset, empty, hang). */
+        if (!*status || *end || (v != 0 && (v < 100 || v > 599)))
+            return ctl_fail(c, ERR_BAD_FIELD,
+                            "status: \"%.20s\" is not an HTTP status (100-599) or 0", status);
         f->status = (int)v;
+        f->has_status = 1;
     }
     if (limit) {
         char *end;

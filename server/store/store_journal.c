@@ -35,7 +35,8 @@ static const char sql_clear[] = "DELETE FROM journal";
  */
 static int filter_set(const struct journal_filter *f)
 {
-    return (f->tenant ? 1 : 0) | (f->mapping ? 2 : 0) | (f->method ? 4 : 0) | (f->status ? 8 : 0);
+    return (f->tenant ? 1 : 0) | (f->mapping ? 2 : 0) | (f->method ? 4 : 0) |
+           (f->has_status ? 8 : 0);
 }
 
 static void where(char *out, size_t size, int set)
@@ -77,7 +78,7 @@ static sqlite3_stmt *filtered(struct store *st, int each, const struct journal_f
         store_bind_text(s, 2, f->mapping);
     if (f->method)
         store_bind_text(s, 3, f->method);
-    if (f->status)
+    if (f->has_status)
         sqlite3_bind_int(s, 4, f->status);
     return s;
 }

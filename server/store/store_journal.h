@@ -20,7 +20,8 @@ struct journal_entry {
 /* Filters; NULL / 0 fields do not filter. */
 struct journal_filter {
     const char *tenant, *mapping, *method;
-    int status;
+    int status; /* compared only when has_status (0 is the status of a broken transport) */
+    int has_status;
     long long limit; /* newest first when limited; 0 = all */
 };
 

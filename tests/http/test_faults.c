@@ -857,6 +857,13 @@ static void test_journal_metrics(const struct server *s)
     struct response r = mock_call(s, "GET", "/_mock/journal/count?tenant=jr&status=503", NULL);
     CHECK_STR(r.body, "{\"count\":2}");
     response_free(&r);
+    /* status=0 selects the broken transports (reset, empty), and only them. */
+    r = mock_call(s, "GET", "/_mock/journal/count?tenant=jr&status=0", NULL);
+    CHECK_STR(r.body, "{\"count\":2}");
+    response_free(&r);
+    r = mock_call(s, "GET", "/_mock/journal/count?status=99", NULL);
+    CHECK_INT(r.status, 400);
+    response_free(&r);
     CLEAR_FAULTS(s, 4);
 }
 
