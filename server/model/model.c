@@ -21,15 +21,23 @@ const char *model_outcome_name(enum model_outcome o)
     return outcome_names[o];
 }
 
-int model_outcome_parse(enum model_outcome *out, const char *s)
+/* The index of s in names[0..n), or -1. */
+static int name_index(const char *const *names, int n, const char *s)
 {
-    for (int i = 0; i <= OUTCOME_HANG; i++) {
-        if (strcmp(s, outcome_names[i]) == 0) {
-            *out = (enum model_outcome)i;
-            return 0;
-        }
+    for (int i = 0; i < n; i++) {
+        if (strcmp(s, names[i]) == 0)
+            return i;
     }
     return -1;
+}
+
+int model_outcome_parse(enum model_outcome *out, const char *s)
+{
+    int i = name_index(outcome_names, OUTCOME_HANG + 1, s);
+    if (i < 0)
+        return -1;
+    *out = (enum model_outcome)i;
+    return 0;
 }
 
 const char *model_status_name(enum model_status s)
@@ -40,13 +48,11 @@ const char *model_status_name(enum model_status s)
 
 int model_status_parse(enum model_status *out, const char *s)
 {
-    for (int i = 0; i <= STATUS_ABORTED; i++) {
-        if (strcmp(s, status_names[i]) == 0) {
-            *out = (enum model_status)i;
-            return 0;
-        }
-    }
-    return -1;
+    int i = name_index(status_names, STATUS_ABORTED + 1, s);
+    if (i < 0)
+        return -1;
+    *out = (enum model_status)i;
+    return 0;
 }
 
 void model_step_default(struct model_step *out)

@@ -274,6 +274,17 @@ int store_stmt_run(sqlite3_stmt *s)
     return result;
 }
 
+int store_stmt_one_int(sqlite3_stmt *s, long long *out)
+{
+    int rc = sqlite3_step(s);
+    int result = rc == SQLITE_ROW ? 0 : store_map_rc(rc);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return result;
+}
+
 void store_stmt_done(sqlite3_stmt *s)
 {
     sqlite3_reset(s);

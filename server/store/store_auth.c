@@ -64,13 +64,5 @@ int store_token_count(struct store *st, long long *out)
     sqlite3_stmt *s = store_stmt(st, T_COUNT, "SELECT count(*) FROM ims_token");
     if (!s)
         return STORE_ERROR;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(s, 0);
-        rc = 0;
-    } else {
-        rc = store_map_rc(rc);
-    }
-    store_stmt_done(s);
-    return rc;
+    return store_stmt_one_int(s, out);
 }

@@ -16,16 +16,6 @@ int store_tenant_clear(struct store *st, const char *tenant)
     return store_stmt_run(s);
 }
 
-static int one_int(sqlite3_stmt *s, long long *out)
-{
-    int rc = sqlite3_step(s);
-    int result = rc == SQLITE_ROW ? 0 : store_map_rc(rc);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(s, 0);
-    store_stmt_done(s);
-    return result;
-}
-
 int store_mapping_count(struct store *st, const char *tenant, long long *out)
 {
     sqlite3_stmt *s =
@@ -33,11 +23,11 @@ int store_mapping_count(struct store *st, const char *tenant, long long *out)
     if (!s)
         return STORE_ERROR;
     store_bind_text(s, 1, tenant);
-    return one_int(s, out);
+    return store_stmt_one_int(s, out);
 }
 
 int store_request_max_id(struct store *st, long long *out)
 {
     sqlite3_stmt *s = store_stmt(st, C_REQUEST_MAX_ID, "SELECT coalesce(max(id), 0) FROM request");
-    return s ? one_int(s, out) : STORE_ERROR;
+    return s ? store_stmt_one_int(s, out) : STORE_ERROR;
 }

@@ -87,10 +87,5 @@ int store_fault_count(struct store *st, long long *out)
     sqlite3_stmt *s = store_stmt(st, F_COUNT, "SELECT count(*) FROM fault");
     if (!s)
         return STORE_ERROR;
-    int rc = sqlite3_step(s);
-    int result = rc == SQLITE_ROW ? 0 : store_map_rc(rc);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(s, 0);
-    store_stmt_done(s);
-    return result;
+    return store_stmt_one_int(s, out);
 }

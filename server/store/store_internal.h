@@ -27,6 +27,8 @@ sqlite3 *store_db(struct store *st);
 int store_stmt_run(sqlite3_stmt *s);
 /* Resets a statement and clears its bindings. */
 void store_stmt_done(sqlite3_stmt *s);
+/* Steps a statement that returns one integer (a count), then resets it. */
+int store_stmt_one_int(sqlite3_stmt *s, long long *out);
 /* Maps an SQLite result code to 0 or a STORE_* code. */
 int store_map_rc(int rc);
 /* Binds text, or NULL when v is NULL. */

@@ -165,12 +165,7 @@ int store_journal_count(struct store *st, const struct journal_filter *f, long l
     sqlite3_stmt *s = filtered(st, 0, f);
     if (!s)
         return STORE_ERROR;
-    int rc = sqlite3_step(s);
-    int result = rc == SQLITE_ROW ? 0 : store_map_rc(rc);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(s, 0);
-    store_stmt_done(s);
-    return result;
+    return store_stmt_one_int(s, out);
 }
 
 int store_journal_clear(struct store *st)
