@@ -76,33 +76,31 @@ struct eval {
     int result;
 };
 
-/* Shapes the reply by the action of the rule that applied. */
-static int apply(struct store *st, struct eval *e, const struct rule *r, const cJSON *rule)
+/* Shapes the reply by the action of the rule that applied (a points into the rule's
+ * parsed JSON, alive during the call). */
+static int apply(struct store *st, struct eval *e, const struct rule *r,
+                 const struct fault_action *a)
 {
-    struct model_fault_match m;
-    struct model_fault_schedule s;
-    struct fault_action a;
-    fixtures_fault_parse(rule, &m, &s, &a);
     struct reply *rep = e->rep;
     reply_set_field(rep->fault_id, sizeof(rep->fault_id), r->id);
-    if (a.delay_min >= 0) {
-        long long delay = a.delay_min;
-        if (a.delay_max > a.delay_min) {
+    if (a->delay_min >= 0) {
+        long long delay = a->delay_min;
+        if (a->delay_max > a->delay_min) {
             uint64_t bits = 0;
             int rc = draw(st, NULL, &bits);
             if (rc)
                 return rc;
-            delay += (long long)(bits % (uint64_t)(a.delay_max - a.delay_min + 1));
+            delay += (long long)(bits % (uint64_t)(a->delay_max - a->delay_min + 1));
         }
         rep->delay_ms = delay;
     }
     e->result = -1;
-    switch (a.kind) {
+    switch (a->kind) {
     case FAULT_DELAY_ONLY:
         break;
     case FAULT_ERROR: {
         enum gateway_error g;
-        if (gateway_error_parse(&g, a.error) == 0)
+        if (gateway_error_parse(&g, a->error) == 0)
             gateway_reply(rep, g);
         e->result = 1;
         break;
@@ -110,16 +108,17 @@ static int apply(struct store *st, struct eval *e, const struct rule *r, const c
     case FAULT_CUSTOM: {
         char *body = NULL;
         const char *type = CONTENT_TYPE_JSON;
-        if (cJSON_IsString(a.body)) {
-            body = strdup(a.body->valuestring);
+        if (cJSON_IsString(a->body)) {
+            body = strdup(a->body->valuestring);
             type = "text/plain; charset=utf-8";
-        } else if (a.body) {
-            body = cJSON_PrintUnformatted(a.body);
+        } else if (a->body) {
+            body = cJSON_PrintUnformatted(a->body);
         }
         /* No body, no Content-Type: a 204 or a bare 503 carries neither. */
-        reply_text(rep, a.status, a.body ? type : NULL, body ? body : "", body ? strlen(body) : 0);
+        reply_text(rep, a->status, a->body ? type : NULL, body ? body : "",
+                   body ? strlen(body) : 0);
         free(body);
-        for (const cJSON *h = a.headers ? a.headers->child : NULL; h; h = h->next) {
+        for (const cJSON *h = a->headers ? a->headers->child : NULL; h; h = h->next) {
             if (strcasecmp(h->string, "Content-Type") == 0)
                 rep->content_type = NULL; /* the rule's own header replaces ours */
             reply_header_add(rep, h->string, h->valuestring);
@@ -128,9 +127,9 @@ static int apply(struct store *st, struct eval *e, const struct rule *r, const c
         break;
     }
     case FAULT_TRANSPORT:
-        rep->transport = a.transport;
+        rep->transport = a->transport;
         /* A truncated reply needs the real answer to cut; the others send nothing. */
-        e->result = a.transport == TRANSPORT_TRUNCATE ? -1 : 1;
+        e->result = a->transport == TRANSPORT_TRUNCATE ? -1 : 1;
         break;
     }
     snprintf(rep->note, sizeof(rep->note), "fault %s", r->id);
@@ -162,7 +161,7 @@ static int eval_tx(struct store *st, void *arg)
             if (rc == 0)
                 rc = store_fault_set_counters(st, r->id, r->state.seen, r->state.hits);
             if (rc == 0 && applies)
-                rc = apply(st, e, r, rule);
+                rc = apply(st, e, r, &a);
         }
         cJSON_Delete(rule);
     }
