@@ -138,6 +138,14 @@ void check_error_problems_at(const char *file, int line, const struct response *
 #define CHECK_ERROR_PROBLEMS(r, status, code, part, problem)                                       \
     check_error_problems_at(__FILE__, __LINE__, (r), (status), (code), (part), (problem))
 
+/* The error envelope, with a "problems" array as mode says (PROBLEMS_ALLOWED: checked
+ * when present, e.g. a refusal that is either a validation or a shape error). The
+ * other two error checks are this one with a fixed mode. */
+enum problems_mode { PROBLEMS_NONE = 0, PROBLEMS_REQUIRED, PROBLEMS_ALLOWED };
+void check_error_at(const char *file, int line, const struct response *r, long status,
+                    const char *error_code, const char *message_part, enum problems_mode mode,
+                    const char *problem_part);
+
 /* Adobe's documented bodies, as the reference writes them (one line, ", " and ": "),
  * into buf; each returns buf. why is "published" or "stopped". */
 const char *acs_submitted(char *buf, size_t n, long long id, const char *mapping);

@@ -48,10 +48,7 @@ static void refused_at(int line, const struct server *s, const char *tenant, con
     char *before = tenant_state(s, tenant);
     struct response r = mock_call(s, method, path, body);
     /* Step validation also lists every problem. */
-    if (r.body && strstr(r.body, "\"problems\":"))
-        check_error_problems_at(__FILE__, line, &r, status, code, part, part);
-    else
-        check_error_reply_at(__FILE__, line, &r, status, code, part);
+    check_error_at(__FILE__, line, &r, status, code, part, PROBLEMS_ALLOWED, part);
     response_free(&r);
     char *after = tenant_state(s, tenant);
     CHECK(before[0] && strcmp(before, after) == 0,
