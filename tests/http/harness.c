@@ -211,14 +211,9 @@ int run_binary(const char *const *args, char **output)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-struct buf {
-    char *data;
-    size_t len;
-};
-
-static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
+size_t harness_collect(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-    struct buf *b = userdata;
+    struct harness_buf *b = userdata;
     size_t n = size * nmemb;
     char *grown = realloc(b->data, b->len + n + 1);
     if (!grown)
@@ -230,104 +225,167 @@ static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
-int http_call(struct response *out, const char *method, const char *url, const char *body,
-              long body_len, const char *const *headers)
+/* With CAMPAIGN_MOCK_RESPONSE_LOG=DIR, every HTTP answer is appended to DIR/<pid>.jsonl
+ * as one JSON line, for tests/openapi/validate.mjs to check against the OpenAPI
+ * document. One write() per line with O_APPEND: threads of a test may call at once. */
+static void log_response(CURL *c, const struct response *out, const char *method, const char *url,
+                         const struct harness_buf *bp)
+{
+    struct harness_buf b = *bp;
+    const char *log_dir = getenv("CAMPAIGN_MOCK_RESPONSE_LOG");
+    if (out->status <= 0 || !log_dir || !*log_dir)
+        return;
+    const char *ctype = NULL;
+    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype);
+    const char *path = strstr(url, "://");
+    path = path ? strchr(path + 3, '/') : url;
+    struct {
+        const char *name, *text;
+        size_t len;
+    } fields[] = {{"method", method, strlen(method)},
+                  {"path", path ? path : "/", path ? strlen(path) : 1},
+                  {"contentType", ctype, ctype ? strlen(ctype) : 0},
+                  {"body", b.data ? b.data : "", b.data ? b.len : 0}};
+    /* An escaped byte takes at most 6 bytes ("\u00XX"); 256 covers names and braces. */
+    size_t cap = 256;
+    for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
+        cap += 6 * fields[f].len;
+    char *line = malloc(cap);
+    size_t n = 0;
+    if (line)
+        n = (size_t)snprintf(line, cap, "{\"status\":%ld", out->status);
+    for (size_t f = 0; line && f < sizeof(fields) / sizeof(fields[0]); f++) {
+        n += (size_t)snprintf(line + n, cap - n, ",\"%s\":", fields[f].name);
+        if (!fields[f].text) {
+            n += (size_t)snprintf(line + n, cap - n, "null");
+            continue;
+        }
+        line[n++] = '"';
+        for (size_t i = 0; i < fields[f].len; i++) {
+            unsigned char ch = (unsigned char)fields[f].text[i];
+            if (ch == '"' || ch == '\\') {
+                line[n++] = '\\';
+                line[n++] = (char)ch;
+            } else if (ch < 0x20 || ch == 0x7f) {
+                n += (size_t)snprintf(line + n, cap - n, "\\u%04x", ch);
+            } else {
+                line[n++] = (char)ch; /* bytes >= 0x80 kept: the validator checks UTF-8 */
+            }
+        }
+        line[n++] = '"';
+    }
+    char file[1024];
+    snprintf(file, sizeof(file), "%s/%ld.jsonl", log_dir, (long)getpid());
+    int fd = line ? open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
+    if (fd < 0 && line && errno == ENOENT && mkdir(log_dir, 0755) == 0)
+        fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (line) {
+        line[n++] = '}';
+        line[n++] = '\n';
+    }
+    if (fd < 0 || write(fd, line, n) != (ssize_t)n)
+        fprintf(stderr, "response log: cannot append to %s: %s\n", file, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    free(line);
+}
+
+struct chunk_source {
+    const char *data;
+    size_t len, pos;
+};
+
+static size_t chunk_read(char *buf, size_t size, size_t nitems, void *userdata)
+{
+    struct chunk_source *src = userdata;
+    size_t n = src->len - src->pos, max = size * nitems;
+    if (n > max)
+        n = max;
+    if (n > 65536)
+        n = 65536;
+    memcpy(buf, src->data + src->pos, n);
+    src->pos += n;
+    return n;
+}
+
+/* What varies between the calls a test makes. */
+struct call_opts {
+    const char *method, *url, *body;
+    size_t body_len;
+    const char *const *headers;
+    int chunked;     /* send the body with Transfer-Encoding: chunked */
+    long timeout_ms; /* client timeout */
+    char *errbuf;    /* libcurl's error text, HTTP_ERRBUF_SIZE bytes, or NULL */
+    int fresh;       /* a new connection, never reused */
+};
+
+/* The one libcurl transfer behind every http_call* function; returns the CURLcode. */
+static int call(struct response *out, const struct call_opts *o)
 {
     memset(out, 0, sizeof(*out));
+    if (o->errbuf)
+        o->errbuf[0] = '\0';
     CURL *c = curl_easy_init();
     if (!c)
-        return -1;
-    struct buf b = {calloc(1, 1), 0}, h = {calloc(1, 1), 0};
+        return out->curl_code = (int)CURLE_FAILED_INIT;
+    struct harness_buf b = {calloc(1, 1), 0}, h = {calloc(1, 1), 0};
+    struct chunk_source src = {o->body, o->body_len, 0};
     struct curl_slist *list = NULL;
-    for (int i = 0; headers && headers[i]; i++)
-        list = curl_slist_append(list, headers[i]);
+    for (int i = 0; o->headers && o->headers[i]; i++)
+        list = curl_slist_append(list, o->headers[i]);
     /* libcurl adds "Expect: 100-continue" to large bodies; tests want one round trip. */
     list = curl_slist_append(list, "Expect:");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (o->chunked)
+        list = curl_slist_append(list, "Transfer-Encoding: chunked");
+    char err[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(c, CURLOPT_URL, o->url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, o->method);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, harness_collect);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, harness_collect);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    if (body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-                         (curl_off_t)(body_len < 0 ? (long)strlen(body) : body_len));
-    } else if (strcmp(method, "HEAD") == 0) {
+    if (o->fresh)
+        curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+    if (o->body && o->chunked) {
+        curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(c, CURLOPT_READFUNCTION, chunk_read);
+        curl_easy_setopt(c, CURLOPT_READDATA, &src);
+    } else if (o->body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, o->body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)o->body_len);
+    } else if (strcmp(o->method, "HEAD") == 0) {
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     }
     CURLcode rc = curl_easy_perform(c);
     out->curl_code = (int)rc;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
     if (rc == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-    /* With CAMPAIGN_MOCK_RESPONSE_LOG=DIR, every HTTP answer is appended to DIR/<pid>.jsonl
-     * as one JSON line, for tests/openapi/validate.mjs to check against the OpenAPI
-     * document. One write() per line with O_APPEND: threads of a test may call at once. */
-    const char *log_dir = getenv("CAMPAIGN_MOCK_RESPONSE_LOG");
-    if (rc == CURLE_OK && out->status > 0 && log_dir && *log_dir) {
-        const char *ctype = NULL;
-        curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype);
-        const char *path = strstr(url, "://");
-        path = path ? strchr(path + 3, '/') : url;
-        struct {
-            const char *name, *text;
-            size_t len;
-        } fields[] = {{"method", method, strlen(method)},
-                      {"path", path ? path : "/", path ? strlen(path) : 1},
-                      {"contentType", ctype, ctype ? strlen(ctype) : 0},
-                      {"body", b.data ? b.data : "", b.data ? b.len : 0}};
-        /* An escaped byte takes at most 6 bytes ("\u00XX"); 256 covers names and braces. */
-        size_t cap = 256;
-        for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
-            cap += 6 * fields[f].len;
-        char *line = malloc(cap);
-        size_t n = 0;
-        if (line)
-            n = (size_t)snprintf(line, cap, "{\"status\":%ld", out->status);
-        for (size_t f = 0; line && f < sizeof(fields) / sizeof(fields[0]); f++) {
-            n += (size_t)snprintf(line + n, cap - n, ",\"%s\":", fields[f].name);
-            if (!fields[f].text) {
-                n += (size_t)snprintf(line + n, cap - n, "null");
-                continue;
-            }
-            line[n++] = '"';
-            for (size_t i = 0; i < fields[f].len; i++) {
-                unsigned char ch = (unsigned char)fields[f].text[i];
-                if (ch == '"' || ch == '\\') {
-                    line[n++] = '\\';
-                    line[n++] = (char)ch;
-                } else if (ch < 0x20 || ch == 0x7f) {
-                    n += (size_t)snprintf(line + n, cap - n, "\\u%04x", ch);
-                } else {
-                    line[n++] = (char)ch; /* bytes >= 0x80 kept: the validator checks UTF-8 */
-                }
-            }
-            line[n++] = '"';
-        }
-        char file[1024];
-        snprintf(file, sizeof(file), "%s/%ld.jsonl", log_dir, (long)getpid());
-        int fd = line ? open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
-        if (fd < 0 && line && errno == ENOENT && mkdir(log_dir, 0755) == 0)
-            fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (line) {
-            line[n++] = '}';
-            line[n++] = '\n';
-        }
-        if (fd < 0 || write(fd, line, n) != (ssize_t)n)
-            fprintf(stderr, "response log: cannot append to %s: %s\n", file, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        free(line);
-    }
+        log_response(c, out, o->method, o->url, &b);
+    if (o->errbuf)
+        snprintf(o->errbuf, HTTP_ERRBUF_SIZE, "%s", err);
     out->body = b.data;
     out->len = b.len;
     out->headers = h.data;
     curl_slist_free_all(list);
     curl_easy_cleanup(c);
-    return rc == CURLE_OK ? 0 : -1;
+    return (int)rc;
+}
+
+int http_call(struct response *out, const char *method, const char *url, const char *body,
+              long body_len, const char *const *headers)
+{
+    size_t len = body ? (body_len < 0 ? strlen(body) : (size_t)body_len) : 0;
+    struct call_opts o = {.method = method,
+                          .url = url,
+                          .body = body,
+                          .body_len = len,
+                          .headers = headers,
+                          .timeout_ms = 30000};
+    return call(out, &o) == CURLE_OK ? 0 : -1;
 }
 
 void response_free(struct response *r)
@@ -445,59 +503,17 @@ int run_binary_split(const char *const *args, char **out, char **err, int timeou
     return done && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-struct chunk_source {
-    const char *data;
-    size_t len, pos;
-};
-
-static size_t chunk_read(char *buf, size_t size, size_t nitems, void *userdata)
-{
-    struct chunk_source *src = userdata;
-    size_t n = src->len - src->pos, max = size * nitems;
-    if (n > max)
-        n = max;
-    if (n > 65536)
-        n = 65536;
-    memcpy(buf, src->data + src->pos, n);
-    src->pos += n;
-    return n;
-}
-
 int http_call_chunked(struct response *out, const char *method, const char *url, const char *body,
                       size_t body_len, const char *const *headers)
 {
-    memset(out, 0, sizeof(*out));
-    CURL *c = curl_easy_init();
-    if (!c)
-        return -1;
-    struct buf b = {calloc(1, 1), 0}, h = {calloc(1, 1), 0};
-    struct chunk_source src = {body, body_len, 0};
-    struct curl_slist *list = NULL;
-    for (int i = 0; headers && headers[i]; i++)
-        list = curl_slist_append(list, headers[i]);
-    list = curl_slist_append(list, "Expect:");
-    list = curl_slist_append(list, "Transfer-Encoding: chunked");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, chunk_read);
-    curl_easy_setopt(c, CURLOPT_READDATA, &src);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    CURLcode rc = curl_easy_perform(c);
-    out->curl_code = (int)rc;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-    out->body = b.data;
-    out->len = b.len;
-    out->headers = h.data;
-    curl_slist_free_all(list);
-    curl_easy_cleanup(c);
-    return rc == CURLE_OK ? 0 : -1;
+    struct call_opts o = {.method = method,
+                          .url = url,
+                          .body = body,
+                          .body_len = body_len,
+                          .headers = headers,
+                          .chunked = 1,
+                          .timeout_ms = 30000};
+    return call(out, &o) == CURLE_OK ? 0 : -1;
 }
 
 int response_is_json(const struct response *r)
@@ -786,45 +802,16 @@ void check_poll_at(const char *file, int line, const struct server *s, const cha
 int http_call_timed(struct response *out, char *errbuf, const char *method, const char *url,
                     const char *body, const char *const *headers, long timeout_ms)
 {
-    memset(out, 0, sizeof(*out));
-    if (errbuf)
-        errbuf[0] = '\0';
-    CURL *c = curl_easy_init();
-    if (!c)
-        return out->curl_code = (int)CURLE_FAILED_INIT;
-    struct buf b = {calloc(1, 1), 0}, h = {calloc(1, 1), 0};
-    struct curl_slist *list = NULL;
-    for (int i = 0; headers && headers[i]; i++)
-        list = curl_slist_append(list, headers[i]);
-    list = curl_slist_append(list, "Expect:");
-    char err[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     /* A fresh connection per call: a broken transport must not leak into the next one. */
-    curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
-    if (body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-    }
-    CURLcode rc = curl_easy_perform(c);
-    out->curl_code = (int)rc;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-    if (errbuf)
-        snprintf(errbuf, HTTP_ERRBUF_SIZE, "%s", err);
-    out->body = b.data;
-    out->len = b.len;
-    out->headers = h.data;
-    curl_slist_free_all(list);
-    curl_easy_cleanup(c);
-    return (int)rc;
+    struct call_opts o = {.method = method,
+                          .url = url,
+                          .body = body,
+                          .body_len = body ? strlen(body) : 0,
+                          .headers = headers,
+                          .timeout_ms = timeout_ms,
+                          .errbuf = errbuf,
+                          .fresh = 1};
+    return call(out, &o);
 }
 
 double monotonic_ms(void)

@@ -41,6 +41,14 @@ int run_binary(const char *const *args, char **output);
 /* Path to a file of the source tree, e.g. source_path("tests/http/fixtures/x.json"). */
 const char *source_path(const char *rel);
 
+/* A growing buffer, and the libcurl write callback that fills it (userdata: the
+ * buffer; data stays NUL-terminated). */
+struct harness_buf {
+    char *data;
+    size_t len;
+};
+size_t harness_collect(char *ptr, size_t size, size_t nmemb, void *userdata);
+
 struct response {
     long status;   /* 0 when no HTTP answer came */
     int curl_code; /* CURLcode of the transfer */

@@ -18,35 +18,16 @@
 #define MAPPINGS 16
 #define POLLS    5 /* afterPolls 3: three In Progress, then the outcome twice */
 
-struct body {
-    char *data;
-    size_t len;
-};
-
-static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-    struct body *b = userdata;
-    size_t n = size * nmemb;
-    char *grown = realloc(b->data, b->len + n + 1);
-    if (!grown)
-        return 0;
-    b->data = grown;
-    memcpy(b->data + b->len, ptr, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-    return n;
-}
-
 /* One call on a thread's own handle (kept alive across calls, as a client pool does).
  * Returns the status; *out receives the body (malloc'd). */
 static long call(CURL *c, struct curl_slist *headers, const char *method, const char *url,
                  char **out)
 {
-    struct body b = {calloc(1, 1), 0};
+    struct harness_buf b = {calloc(1, 1), 0};
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, harness_collect);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
