@@ -26,6 +26,7 @@ const char config_usage[] =
     "  --seed N              seeds every random choice (default 0)\n"
     "  --admin-token TOKEN   /_mock/* then requires header X-Mock-Admin-Token: TOKEN\n"
     "  --journal-max N       journal entries kept, oldest evicted first (default 100000)\n"
+    "  --threads N           HTTP worker threads, 1 to 64 (default 2)\n"
     "  --log-format FORMAT   text (default) | json\n"
     "  --log-level LEVEL     error | warn | info (default) | debug\n";
 
@@ -99,6 +100,11 @@ static int apply(struct config *c, const char *name, const char *value, char *er
         if (parse_ll(&v, value, 1, 10000000) < 0)
             goto bad;
         c->journal_max = v;
+    } else if (strcmp(name, "threads") == 0) {
+        /* Each worker polls its own connections; beyond 64 threads only contend. */
+        if (parse_ll(&v, value, 1, CONFIG_THREADS_MAX) < 0)
+            goto bad;
+        c->threads = (int)v;
     } else if (strcmp(name, "log-format") == 0) {
         if (log_format_parse(&c->log_format, value) < 0)
             goto bad;
@@ -116,8 +122,8 @@ bad:
 }
 
 static const char *const options[] = {
-    "host", "port",        "port-file",   "fixtures",   "db",        "auth", "clock",
-    "seed", "admin-token", "journal-max", "log-format", "log-level", NULL};
+    "host", "port",        "port-file",   "fixtures", "db",         "auth",      "clock",
+    "seed", "admin-token", "journal-max", "threads",  "log-format", "log-level", NULL};
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]) - 1)
 
@@ -180,6 +186,7 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
     c.auth = AUTH_PRESENCE;
     c.clock = CLOCK_MODE_REAL;
     c.journal_max = 100000;
+    c.threads = 2; /* the machines we target have two cores */
     c.log_format = LOG_TEXT;
     c.log_level = LOG_INFO;
     c.command = CMD_SERVE;

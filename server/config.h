@@ -11,6 +11,7 @@
 #include "log.h"
 
 #define CONFIG_FIXTURES_MAX 32 /* --fixtures may be repeated this many times */
+#define CONFIG_THREADS_MAX  64 /* --threads: more workers than this only contend */
 
 enum auth_mode { AUTH_OFF = 0, AUTH_PRESENCE, AUTH_STRICT };
 enum command { CMD_SERVE = 0, CMD_CHECK, CMD_PROBE, CMD_HELP, CMD_VERSION };
@@ -28,6 +29,7 @@ struct config {
     uint64_t seed;
     const char *admin_token;
     long long journal_max;
+    int threads; /* HTTP worker threads (--threads) */
     enum log_format log_format;
     enum log_level log_level;
     char *const *args; /* positional arguments of check / probe (argv storage) */

@@ -24,6 +24,7 @@
 #include "app.h"
 #include "clock.h"
 #include "errors.h"
+#include "http/daemon.h"
 #include "log.h"
 #include "utf8.h"
 
@@ -587,10 +588,7 @@ int http_server_start(struct http_server **out, struct app *app, const char *hos
     srv->listen_fd = open_listener(host, port, &family, bound_port, err, err_size);
     if (srv->listen_fd < 0)
         goto fail;
-    /* MHD_USE_TURBO skips the shutdown(SHUT_WR) before close: without it a "reset" fault
-     * would send a FIN ahead of its RST and clients would see an empty reply instead. */
-    unsigned flags =
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    unsigned flags = HTTP_DAEMON_FLAGS; /* why poll and not epoll: see http/daemon.h */
     if (family == AF_INET6)
         flags |= MHD_USE_IPv6;
     /* Two polling threads, one per core of the machines we target; handlers are
@@ -600,8 +598,8 @@ int http_server_start(struct http_server **out, struct app *app, const char *hos
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)HTTP_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)2, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)1000, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, err_size, "cannot start the HTTP server on %s:%d", host, port);
         goto fail;

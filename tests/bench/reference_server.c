@@ -22,6 +22,7 @@
 
 #include <microhttpd.h>
 
+#include "http/daemon.h" /* HTTP_DAEMON_FLAGS: the same event loop as the real server */
 #include "http/server.h" /* HTTP_CONN_MEMORY: the same limit as the real server */
 
 /* Adobe's documented success body: the size of a typical status poll answer. */
@@ -92,8 +93,7 @@ int main(int argc, char **argv)
     if (!answer)
         return 1;
     MHD_add_response_header(answer, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json;charset=utf-8");
-    unsigned flags =
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    unsigned flags = HTTP_DAEMON_FLAGS; /* campaign-mock's own (http/daemon.h) */
     struct MHD_Daemon *d =
         MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,

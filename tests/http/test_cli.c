@@ -123,6 +123,10 @@ static void test_option_errors(void)
     expect_usage_error(g, "campaign-mock: --auth: invalid value \"maybe\"\n");
     const char *h[] = {"serve", "extra", NULL};
     expect_usage_error(h, "campaign-mock: unexpected argument \"extra\" (see --help)\n");
+    const char *t0[] = {"--threads", "0", NULL};
+    expect_usage_error(t0, "campaign-mock: --threads: invalid value \"0\"\n");
+    const char *t65[] = {"--threads", "65", NULL};
+    expect_usage_error(t65, "campaign-mock: --threads: invalid value \"65\"\n");
 }
 
 static void test_ready_line_and_port_file(void)
