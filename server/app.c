@@ -55,7 +55,15 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t err_si
     memset(app, 0, sizeof(*app));
     app->cfg = cfg;
     app->clock.mode = cfg->clock;
-    pthread_mutex_init(&app->lock, NULL);
+    pthread_mutex_init(&app->stores_lock, NULL);
+    pthread_mutex_init(&app->metrics_lock, NULL);
+    /* A reset must not wait behind a steady stream of calls. */
+    pthread_rwlockattr_t ra;
+    pthread_rwlockattr_init(&ra);
+    pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&app->fixtures_lock, &ra);
+    pthread_rwlockattr_destroy(&ra);
+    pthread_key_create(&app->store_key, NULL);
 
     struct problems p;
     problems_init(&p);
@@ -89,7 +97,8 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t err_si
         return -1;
     }
     app->clock.manual_ms = manual;
-    app_faults_recount(app);
+    pthread_setspecific(app->store_key, app->store);
+    app_faults_recount(app, app->store);
     if (!arg.loaded)
         log_msg(LOG_INFO, "database %s already holds state: continuing it", cfg->db);
     return 0;
@@ -97,17 +106,57 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t err_si
 
 void app_close(struct app *app)
 {
+    for (int i = 0; i < app->n_stores; i++)
+        store_close(app->stores[i]);
+    app->n_stores = 0;
     store_close(app->store);
     fixtures_free(&app->fixtures);
-    pthread_mutex_destroy(&app->lock);
+    pthread_key_delete(app->store_key);
+    pthread_rwlock_destroy(&app->fixtures_lock);
+    pthread_mutex_destroy(&app->metrics_lock);
+    pthread_mutex_destroy(&app->stores_lock);
     app->store = NULL;
 }
 
-void app_faults_recount(struct app *app)
+struct store *app_store(struct app *app)
+{
+    struct store *st = pthread_getspecific(app->store_key);
+    if (st)
+        return st;
+    char why[256] = "too many threads";
+    pthread_mutex_lock(&app->stores_lock);
+    if (app->n_stores < APP_STORES_MAX && store_open_peer(&st, app->store, why, sizeof(why)) == 0)
+        app->stores[app->n_stores++] = st;
+    pthread_mutex_unlock(&app->stores_lock);
+    if (!st) {
+        log_msg(LOG_ERROR, "cannot open a database connection for this thread: %s", why);
+        return NULL;
+    }
+    pthread_setspecific(app->store_key, st);
+    return st;
+}
+
+void app_faults_recount(struct app *app, struct store *st)
 {
     long long n = 0;
     /* On a read failure, keep evaluating: a spurious query beats a fault not applied. */
-    app->fault_rules = store_fault_count(app->store, &n) == 0 ? n : 1;
+    atomic_store(&app->fault_rules, store_fault_count(st, &n) == 0 ? n : 1);
+}
+
+void app_metrics_count(struct app *app, const char *endpoint, int status, int faulted)
+{
+    pthread_mutex_lock(&app->metrics_lock);
+    if (faulted)
+        app->faults_applied++;
+    int i = 0;
+    while (i < app->n_metrics &&
+           (app->metrics[i].status != status || strcmp(app->metrics[i].endpoint, endpoint) != 0))
+        i++;
+    if (i < app->n_metrics)
+        app->metrics[i].count++;
+    else if (i < METRIC_ROWS)
+        app->metrics[app->n_metrics++] = (struct metric_row){endpoint, status, 1};
+    pthread_mutex_unlock(&app->metrics_lock);
 }
 
 int app_tenant_ensure(struct app *app, struct store *st, const char *name)

@@ -1,12 +1,15 @@
 /*
- * The application: configuration, store, clock and the lock that serializes every
- * handler. Handlers receive a struct app and run with app->lock held, so a request's
- * read-decide-write sequence is atomic even before the database enforces it.
+ * The application: configuration, store, clock and the few pieces of state that live
+ * outside the database. Many threads use one struct app at once: each HTTP worker has
+ * its own database connection (app_store); SQLite serializes the writes, so a
+ * request's read-decide-write transaction is atomic, and the database's constraints
+ * hold whatever the code does. The rest is guarded as each field says.
  */
 #ifndef CAMPAIGN_APP_H
 #define CAMPAIGN_APP_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "clock.h"
@@ -18,6 +21,9 @@
  * and statuses is small and fixed; 256 rows is several times what can occur. */
 #define METRIC_ROWS 256
 
+/* Database connections: one per HTTP worker, the main thread's, and a few spare. */
+#define APP_STORES_MAX (CONFIG_THREADS_MAX + 4)
+
 struct metric_row {
     const char *endpoint; /* static route name */
     int status;
@@ -26,14 +32,22 @@ struct metric_row {
 
 struct app {
     const struct config *cfg;
-    struct store *store;
+    struct store *store;         /* the main thread's connection (opened first, closed last) */
+    pthread_key_t store_key;     /* this thread's connection */
+    pthread_mutex_t stores_lock; /* guards stores, n_stores */
+    struct store *stores[APP_STORES_MAX]; /* every peer connection, closed at app_close */
+    int n_stores;
     struct mock_clock clock;
-    struct fixture_set fixtures; /* the set last loaded (clients, faults, tenants) */
-    pthread_mutex_t lock;
-    struct metric_row metrics[METRIC_ROWS]; /* guarded by lock */
+    /* The fixture set last loaded (clients, faults, tenants): read under a read lock of
+     * fixtures_lock, which every call takes; replaced (reset, SIGHUP) under its write
+     * lock. */
+    struct fixture_set fixtures;
+    pthread_rwlock_t fixtures_lock;
+    pthread_mutex_t metrics_lock; /* guards metrics, n_metrics, faults_applied */
+    struct metric_row metrics[METRIC_ROWS];
     int n_metrics;
-    long long faults_applied; /* guarded by lock */
-    long long fault_rules;    /* rules in the store; guarded by lock (see app_faults_recount) */
+    long long faults_applied;
+    atomic_llong fault_rules; /* rules in the store (see app_faults_recount) */
 };
 
 /* Opens the store, validates the fixtures and, on a fresh database, loads them.
@@ -50,9 +64,16 @@ int app_fixtures_read(const struct config *cfg, struct fixture_set *out, struct 
  * store error. */
 int app_tenant_ensure(struct app *app, struct store *st, const char *name);
 
+/* This thread's database connection, opened on its first call; NULL when it cannot be
+ * opened (logged). */
+struct store *app_store(struct app *app);
+
 /* Re-reads the number of fault rules after they changed, so that calls skip fault
- * evaluation (a query) when there is no rule. Call with the lock held, or at start. */
-void app_faults_recount(struct app *app);
+ * evaluation (a query) when there is no rule. st: the calling thread's connection. */
+void app_faults_recount(struct app *app, struct store *st);
+
+/* Counts one answered call for /_mock/metrics (and a fault applied, when faulted). */
+void app_metrics_count(struct app *app, const char *endpoint, int status, int faulted);
 
 /* Draws a batch id from the seeded generator whose state lives in the database.
  * Call inside a transaction. */

@@ -15,7 +15,9 @@ enum clock_mode { CLOCK_MODE_REAL = 0, CLOCK_MODE_MANUAL = 1 };
 
 struct mock_clock {
     enum clock_mode mode;
-    long long manual_ms; /* the manual clock's reading; unused in real mode */
+    /* The manual clock's reading (unused in real mode); atomic: calls read it on every
+     * thread while POST /_mock/clock moves it. */
+    _Atomic long long manual_ms;
 };
 
 /* "real" | "manual"; 0 on success, -1 when unknown. */

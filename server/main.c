@@ -18,6 +18,7 @@
 #include "fixtures/fixtures.h"
 #include "http/server.h"
 #include "log.h"
+#include "pipeline.h"
 
 static int cmd_check(const struct config *cfg)
 {
@@ -137,8 +138,8 @@ static int cmd_serve(const struct config *cfg)
     }
     struct http_server *srv = NULL;
     int port = 0;
-    if (http_server_start(&srv, &app, cfg->host, cfg->port, control_before, control_journal_record,
-                          &port, err, sizeof(err)) < 0) {
+    struct http_options opt = {cfg->host, cfg->port, cfg->threads};
+    if (http_server_start(&srv, &opt, pipeline_dispatch, &app, &port, err, sizeof(err)) < 0) {
         fprintf(stderr, "campaign-mock: %s\n", err);
         app_close(&app);
         return 1;
@@ -166,9 +167,10 @@ static int cmd_serve(const struct config *cfg)
         if (sig == SIGHUP) {
             struct problems p;
             problems_init(&p);
-            pthread_mutex_lock(&app.lock);
+            /* As POST /_mock/reset does: while no call runs (see ROUTE_EXCLUSIVE). */
+            pthread_rwlock_wrlock(&app.fixtures_lock);
             int rc = control_reload(&app, &p);
-            pthread_mutex_unlock(&app.lock);
+            pthread_rwlock_unlock(&app.fixtures_lock);
             if (rc == 0)
                 log_msg(LOG_INFO, "SIGHUP: fixtures reloaded");
             else

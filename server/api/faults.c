@@ -1,7 +1,7 @@
 /*
  * Fault evaluation. Rules are few (a handful per test), so each call reads them all,
- * in one transaction that also saves their counters and the generator state: the same
- * seed and the same calls give the same decisions, across restarts too.
+ * in the call's transaction, which also saves their counters and the generator state:
+ * the same seed and the same calls give the same decisions, across restarts too.
  */
 #include "api/faults.h"
 
@@ -173,22 +173,19 @@ static int eval_tx(struct store *st, void *arg)
     return rc;
 }
 
-int faults_before(struct app *app, const struct http_request *req, struct reply *rep)
+int faults_evaluate(struct app *app, struct store *st, const struct http_request *req,
+                    struct reply *rep, int *answered)
 {
-    if (app->fault_rules == 0)
-        return 0;
-    int ingest = strncmp(req->endpoint, "ingest.", 7) == 0 && req->n_params >= 2;
-    if (ingest) { /* for the journal, whether a rule answers or the handler does */
-        reply_set_field(rep->tenant, sizeof(rep->tenant), req->params[0]);
-        reply_set_field(rep->mapping, sizeof(rep->mapping), req->params[1]);
-    }
-    struct eval e = {app, req, rep, ingest ? req->params[0] : "", ingest ? req->params[1] : "", 0};
-    int rc = store_transact(app->store, eval_tx, &e);
-    if (rc != 0) {
-        log_msg(LOG_ERROR, "faults: evaluation failed: %s", store_errmsg(app->store));
-        return 0; /* a broken rule store must not break the emulated API */
-    }
-    return e.result;
+    const struct route *route = req->route;
+    struct eval e = {app,
+                     req,
+                     rep,
+                     route->tenant_param >= 0 ? req->params[route->tenant_param] : "",
+                     route->mapping_param >= 0 ? req->params[route->mapping_param] : "",
+                     0};
+    int rc = eval_tx(st, &e);
+    *answered = rc == 0 ? e.result : 0;
+    return rc;
 }
 
 int faults_load(struct store *st, const cJSON *rules, long long now_ms)

@@ -12,10 +12,12 @@
 #include "http/reply.h"
 #include "http/router.h"
 
-/* The before-handler hook for emulated routes (see http_before_hook): 0 none applied,
- * 1 answered (error, custom reply, reset, empty, hang), -1 decorated (delay,
- * truncate) with the handler still to run. */
-int faults_before(struct app *app, const struct http_request *req, struct reply *rep);
+/* Evaluates the fault rules for a routed emulated call, inside its transaction (st).
+ * *answered: 0 none applied, 1 a rule answered (error, custom reply, reset, empty,
+ * hang), -1 a rule decorated the reply (delay, truncate) and the handler still runs.
+ * Returns 0 or a STORE_* error. */
+int faults_evaluate(struct app *app, struct store *st, const struct http_request *req,
+                    struct reply *rep, int *answered);
 
 /* Adds validated rules (fixture "faults" array) created at now_ms. Inside a
  * transaction. */

@@ -79,13 +79,14 @@ static const char sql_role_body[] =
 /* The client a bearer token stands for under --auth strict: a token listed in a fixture
  * client's accessTokens (never expires), or one the emulated IMS issued and that has not
  * expired on the server clock. NULL when neither; *why says which, for the log line. */
-static const cJSON *strict_client(struct app *app, const char *token, const char **why)
+static const cJSON *strict_client(struct app *app, struct store *st, const char *token,
+                                  const char **why)
 {
     const cJSON *c = fixtures_client_find_by_token(app->fixtures.clients, token);
     if (c)
         return c;
     struct store_token t;
-    int rc = store_token_get(app->store, token, &t);
+    int rc = store_token_get(st, token, &t);
     if (rc < 0) {
         *why = rc == STORE_NOTFOUND ? "unknown token" : "token lookup failed";
         return NULL;
@@ -101,12 +102,12 @@ static const cJSON *strict_client(struct app *app, const char *token, const char
 }
 
 /* --auth strict: token, API key, tenant, then the trigger's role. */
-static int authorize_strict(struct app *app, const struct http_request *req, const char *tenant,
-                            int needs_sql_role, struct reply *rep)
+static int authorize_strict(struct app *app, struct store *st, const struct http_request *req,
+                            const char *tenant, int needs_sql_role, struct reply *rep)
 {
     const char *token = bearer_token(req);
     const char *why = "no bearer token";
-    const cJSON *client = token ? strict_client(app, token, &why) : NULL;
+    const cJSON *client = token ? strict_client(app, st, token, &why) : NULL;
     if (!client) {
         gateway_reply(rep, GATEWAY_401013);
         snprintf(rep->note, sizeof(rep->note), "gateway 401013 (%s)", why);
@@ -135,13 +136,13 @@ static int authorize_strict(struct app *app, const struct http_request *req, con
     return 0;
 }
 
-int gateway_authorize(struct app *app, const struct http_request *req, const char *tenant,
-                      int needs_sql_role, struct reply *rep)
+int gateway_authorize(struct app *app, struct store *st, const struct http_request *req,
+                      const char *tenant, int needs_sql_role, struct reply *rep)
 {
     if (app->cfg->auth == AUTH_OFF)
         return 0;
     if (app->cfg->auth == AUTH_STRICT)
-        return authorize_strict(app, req, tenant, needs_sql_role, rep);
+        return authorize_strict(app, st, req, tenant, needs_sql_role, rep);
     if (!bearer_token(req)) {
         gateway_reply(rep, GATEWAY_401013);
         return -1;

@@ -28,10 +28,10 @@ void gateway_reply(struct reply *r, enum gateway_error e);
 
 /*
  * Checks the credentials of a call to the emulated Campaign API under the configured
- * auth mode. Returns 0 when the call may proceed; otherwise fills rep with the
- * gateway's answer and returns -1. tenant is the organization in the path.
+ * auth mode, inside the call's transaction (st). Returns 0 when the call may proceed; otherwise
+ * fills rep with the gateway's answer and returns -1. tenant is the organization in the path.
  */
-int gateway_authorize(struct app *app, const struct http_request *req, const char *tenant,
-                      int needs_sql_role, struct reply *rep);
+int gateway_authorize(struct app *app, struct store *st, const struct http_request *req,
+                      const char *tenant, int needs_sql_role, struct reply *rep);
 
 #endif

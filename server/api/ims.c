@@ -383,23 +383,17 @@ static int issue_tx(struct store *st, void *arg)
     return rc;
 }
 
-/* Issues a token; NULL after answering the client (database trouble). */
-static char *issue(struct app *app, struct reply *rep, const char *client_id, const char *scope,
-                   long long lifetime_ms)
+/* Issues a token into *out (malloc'd), inside the call's transaction. */
+static int issue(struct app *app, struct store *st, char **out, const char *client_id,
+                 const char *scope, long long lifetime_ms)
 {
     struct issue is = {app, client_id, scope, lifetime_ms, NULL};
-    int rc = store_transact(app->store, issue_tx, &is);
+    int rc = issue_tx(st, &is);
     if (rc == 0)
-        return is.token;
-    free(is.token);
-    if (rc == STORE_BUSY) {
-        errors_reply(rep, ERR_UNAVAILABLE, "the database is busy; retry");
-        reply_header_add(rep, "Retry-After", "1");
-    } else {
-        log_msg(LOG_ERROR, "store: %s", store_errmsg(app->store));
-        errors_reply(rep, ERR_INTERNAL, "internal error in the state store");
-    }
-    return NULL;
+        *out = is.token;
+    else
+        free(is.token);
+    return rc;
 }
 
 /* --- parameters -------------------------------------------------------------------- */
@@ -504,11 +498,12 @@ static void reply_token(struct reply *rep, struct jsonw *w, const char *client_i
 
 /* --- handlers ---------------------------------------------------------------------- */
 
-void handle_ims_token_post(struct app *app, const struct http_request *req, struct reply *rep)
+int ims_token(struct app *app, struct store *st, const struct http_request *req, struct reply *rep)
 {
     struct params p;
+    int rc = 0;
     if (params_read(&p, req, rep) < 0)
-        return;
+        return 0;
     static const char *const names[] = {"client_id", "client_secret", "grant_type", "scope", NULL};
     const char *v[4];
     if (params_require(&p, names, v, rep) < 0)
@@ -528,8 +523,8 @@ void handle_ims_token_post(struct app *app, const struct http_request *req, stru
                         "openid,AdobeID,campaign_sdk)");
         goto done;
     }
-    char *token = issue(app, rep, v[0], v[3], IMS_V3_EXPIRES_IN_S * 1000LL);
-    if (!token)
+    char *token = NULL;
+    if ((rc = issue(app, st, &token, v[0], v[3], IMS_V3_EXPIRES_IN_S * 1000LL)) < 0)
         goto done;
     struct jsonw w;
     jsonw_init(&w);
@@ -540,13 +535,15 @@ void handle_ims_token_post(struct app *app, const struct http_request *req, stru
     reply_token(rep, &w, v[0]);
 done:
     form_free(&p.form);
+    return rc;
 }
 
-void handle_ims_jwt_post(struct app *app, const struct http_request *req, struct reply *rep)
+int ims_jwt(struct app *app, struct store *st, const struct http_request *req, struct reply *rep)
 {
     struct params p;
+    int rc = 0;
     if (params_read(&p, req, rep) < 0)
-        return;
+        return 0;
     static const char *const names[] = {"client_id", "client_secret", "jwt_token", NULL};
     const char *v[3];
     cJSON *header = NULL, *claims = NULL;
@@ -564,8 +561,8 @@ void handle_ims_jwt_post(struct app *app, const struct http_request *req, struct
         ims_reply_error(rep, e, "%s", why);
         goto done;
     }
-    char *token = issue(app, rep, v[0], "ent_campaign_sdk", IMS_JWT_EXPIRES_IN_MS);
-    if (!token)
+    char *token = NULL;
+    if ((rc = issue(app, st, &token, v[0], "ent_campaign_sdk", IMS_JWT_EXPIRES_IN_MS)) < 0)
         goto done;
     struct jsonw w;
     jsonw_init(&w);
@@ -578,4 +575,5 @@ done:
     cJSON_Delete(header);
     cJSON_Delete(claims);
     form_free(&p.form);
+    return rc;
 }

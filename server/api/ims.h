@@ -73,7 +73,8 @@ int ims_scope_valid(const char *scope);
 char *ims_token_make(const char *client_id, const char *scope, long long created_ms,
                      long long lifetime_ms, uint64_t *rng_state);
 
-void handle_ims_token_post(struct app *app, const struct http_request *req, struct reply *rep);
-void handle_ims_jwt_post(struct app *app, const struct http_request *req, struct reply *rep);
+/* Route tx handlers (see route_tx_handler): POST /ims/token/v3 and /ims/exchange/jwt. */
+int ims_token(struct app *app, struct store *st, const struct http_request *req, struct reply *rep);
+int ims_jwt(struct app *app, struct store *st, const struct http_request *req, struct reply *rep);
 
 #endif

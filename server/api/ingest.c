@@ -1,7 +1,8 @@
 /*
- * Trigger and status handlers. Each runs one transaction: resolve the tenant (from
- * the template on first use), read the mapping and the request, let the model decide,
- * write what changed, then render Adobe's documented body from the resulting state.
+ * Trigger and status handlers. Each runs inside its call's transaction (the pipeline
+ * opens it): resolve the tenant (from the template on first use), read the mapping
+ * and the request, let the model decide, write what changed, then render Adobe's
+ * documented body from the resulting state.
  */
 #include "api/ingest.h"
 
@@ -211,17 +212,6 @@ static enum lookup lookup_error(struct reply *rep, enum lookup l, const char *te
     return l;
 }
 
-static void store_failure(struct reply *rep, struct store *st, int rc)
-{
-    if (rc == STORE_BUSY) {
-        errors_reply(rep, ERR_UNAVAILABLE, "the database is busy; retry");
-        reply_header_add(rep, "Retry-After", "1");
-        return;
-    }
-    log_msg(LOG_ERROR, "store: %s", store_errmsg(st));
-    errors_reply(rep, ERR_INTERNAL, "internal error in the state store");
-}
-
 /* Finds tenant (creating it from the template) and its mapping. */
 static int find_mapping(struct app *app, struct store *st, const char *tenant, const char *mapping,
                         struct model_mapping *out, enum lookup *l)
@@ -318,37 +308,30 @@ static int trigger_tx(struct store *st, void *arg)
     return rc;
 }
 
-void handle_ingest_post(struct app *app, const struct http_request *req, struct reply *rep)
+int ingest_trigger(struct app *app, struct store *st, const struct http_request *req,
+                   struct reply *rep)
 {
     const char *tenant = req->params[0], *mapping = req->params[1];
-    reply_set_field(rep->tenant, sizeof(rep->tenant), tenant);
-    reply_set_field(rep->mapping, sizeof(rep->mapping), mapping);
-    if (gateway_authorize(app, req, tenant, 1, rep) < 0)
-        return;
     /* A body on the trigger is ignored, as Adobe documents none. */
     struct trigger t = {app, tenant, mapping, FOUND, TRIGGER_SUBMITTED, -1};
-    int rc = store_transact(app->store, trigger_tx, &t);
+    int rc = trigger_tx(st, &t);
     if (rc == STORE_CONSTRAINT) {
-        /* Only reachable if two writers raced past the lock: the index refused the
-         * second In Progress request, so the answer is the first one's id. */
+        /* Only reachable if the writes were not serialized: the index refused a second
+         * In Progress request, so the answer is the first one's id. */
         t.verdict = TRIGGER_ALREADY_IN_PROGRESS;
         struct model_request r;
-        if (store_request_in_progress(app->store, tenant, mapping, &r) == 0) {
+        if ((rc = store_request_in_progress(st, tenant, mapping, &r)) == 0)
             t.request_id = r.id;
-            rc = 0;
-        }
     }
-    if (rc < 0) {
-        store_failure(rep, app->store, rc);
-        return;
-    }
+    if (rc < 0)
+        return rc;
     if (lookup_error(rep, t.lookup, tenant, mapping) != FOUND)
-        return;
+        return 0;
     size_t len = 0;
     char *body = model_render_trigger(t.verdict, mapping, t.request_id, &len);
     if (!body) {
         errors_reply(rep, ERR_INTERNAL, "out of memory");
-        return;
+        return 0;
     }
     reply_json_take(rep, 200, body, len);
     if (t.verdict == TRIGGER_SUBMITTED || t.verdict == TRIGGER_ALREADY_IN_PROGRESS)
@@ -356,6 +339,7 @@ void handle_ingest_post(struct app *app, const struct http_request *req, struct 
     static const char *const notes[] = {"not published", "not stopped", "already in progress",
                                         "submitted"};
     reply_set_field(rep->note, sizeof(rep->note), notes[t.verdict]);
+    return 0;
 }
 
 /* --- status ------------------------------------------------------------------------ */
@@ -391,13 +375,10 @@ static int status_tx(struct store *st, void *arg)
     return rc;
 }
 
-void handle_ingest_get(struct app *app, const struct http_request *req, struct reply *rep)
+int ingest_status(struct app *app, struct store *st, const struct http_request *req,
+                  struct reply *rep)
 {
     const char *tenant = req->params[0], *mapping = req->params[1];
-    reply_set_field(rep->tenant, sizeof(rep->tenant), tenant);
-    reply_set_field(rep->mapping, sizeof(rep->mapping), mapping);
-    if (gateway_authorize(app, req, tenant, 0, rep) < 0)
-        return;
     struct status s;
     memset(&s, 0, sizeof(s));
     s.app = app;
@@ -408,16 +389,14 @@ void handle_ingest_get(struct app *app, const struct http_request *req, struct r
     if (ingest_request_id_parse(&s.id, http_request_query(req, "requestId"), req->body,
                                 req->body_len, &missing, why, sizeof(why)) < 0) {
         errors_reply(rep, missing ? ERR_REQUEST_ID_MISSING : ERR_REQUEST_ID_INVALID, "%s", why);
-        return;
+        return 0;
     }
     rep->request_id = s.id;
-    int rc = store_transact(app->store, status_tx, &s);
-    if (rc < 0) {
-        store_failure(rep, app->store, rc);
-        return;
-    }
+    int rc = status_tx(st, &s);
+    if (rc < 0)
+        return rc;
     if (lookup_error(rep, s.lookup, tenant, mapping) != FOUND)
-        return;
+        return 0;
     if (!s.found) {
         char shown_mapping[SHOWN_MAX + 4], shown_tenant[SHOWN_MAX + 4];
         errors_reply(
@@ -426,14 +405,15 @@ void handle_ingest_get(struct app *app, const struct http_request *req, struct r
             "organization %s",
             s.id, shown(shown_mapping, sizeof(shown_mapping), mapping, strlen(mapping), SHOWN_MAX),
             shown(shown_tenant, sizeof(shown_tenant), tenant, strlen(tenant), SHOWN_MAX));
-        return;
+        return 0;
     }
     size_t len = 0;
     char *body = model_render_status(&s.r, &len);
     if (!body) {
         errors_reply(rep, ERR_INTERNAL, "out of memory");
-        return;
+        return 0;
     }
     reply_json_take(rep, 200, body, len);
     reply_set_field(rep->note, sizeof(rep->note), model_status_name(s.r.status));
+    return 0;
 }

@@ -10,8 +10,11 @@
 #include "http/reply.h"
 #include "http/router.h"
 
-void handle_ingest_post(struct app *app, const struct http_request *req, struct reply *rep);
-void handle_ingest_get(struct app *app, const struct http_request *req, struct reply *rep);
+/* Route tx handlers (see route_tx_handler): trigger and status poll. */
+int ingest_trigger(struct app *app, struct store *st, const struct http_request *req,
+                   struct reply *rep);
+int ingest_status(struct app *app, struct store *st, const struct http_request *req,
+                  struct reply *rep);
 
 /*
  * Reads the requestId of a status call: the query's ?requestId=N, else a JSON body

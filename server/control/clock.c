@@ -69,8 +69,9 @@ static int post_tx(struct store *st, void *arg)
     int rc = store_meta_set(st, "manual_clock_ms", now);
     if (rc)
         return rc;
-    /* Set before the commit (the app lock is held); handle_clock_post puts the old
-     * reading back when the transaction does not commit. */
+    /* Set before the commit (writes are serialized, so no other clock change is in
+     * between); handle_clock_post puts the old reading back when the transaction does
+     * not commit. */
     c->app->clock.manual_ms = now;
     c->out = clock_json(&c->app->clock);
     return 0;

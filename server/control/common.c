@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/faults.h"
 #include "fixtures/fixtures.h"
 #include "jsonw.h"
 #include "log.h"
+#include "pipeline.h"
 #include "utf8.h"
 
 int ctl_fail(struct ctl *c, enum err_code err, const char *fmt, ...)
@@ -82,7 +82,7 @@ int ctl_run(struct app *app, const struct http_request *req, struct reply *rep, 
     int rc = body != CTL_NO_BODY ? parse_body(&c, body) : 0;
     if (rc == 0) {
         struct run_arg a = {&c, fn};
-        rc = store_transact(app->store, run_tx, &a);
+        rc = store_transact(app_store(app), run_tx, &a);
     }
     if (rc == 0) {
         char *text = c.out ? cJSON_PrintUnformatted(c.out) : NULL;
@@ -107,12 +107,8 @@ int ctl_run(struct app *app, const struct http_request *req, struct reply *rep, 
                 cJSON_Delete(doc);
             }
         }
-    } else if (rc == STORE_BUSY) {
-        errors_reply(rep, ERR_UNAVAILABLE, "the database is busy; retry");
-        reply_header_add(rep, "Retry-After", "1");
     } else {
-        log_msg(LOG_ERROR, "store: %s", store_errmsg(app->store));
-        errors_reply(rep, ERR_INTERNAL, "internal error in the state store");
+        pipeline_store_failure(rep, app_store(app), rc);
     }
     cJSON_Delete(c.problems);
     cJSON_Delete(c.body);
@@ -279,23 +275,4 @@ int ctl_get_count(struct ctl *c, const cJSON *obj, const char *field, long long 
         return ctl_fail(c, ERR_BAD_FIELD, "%s: must be between 0 and %lld", field, max);
     *out = (long long)v->valuedouble;
     return 0;
-}
-
-int control_before(struct app *app, const struct http_request *req, struct reply *rep)
-{
-    if (strncmp(req->endpoint, "control.", 8) != 0)
-        return faults_before(app, req, rep);
-    /* Health is for probes; the dashboard page holds no data and asks for the token. */
-    if (strcmp(req->endpoint, "control.health") == 0 || strcmp(req->endpoint, "control.ui") == 0)
-        return 0;
-    const char *want = app->cfg->admin_token;
-    if (!want)
-        return 0;
-    const char *got = http_request_header(req, "X-Mock-Admin-Token");
-    if (got && strcmp(got, want) == 0)
-        return 0;
-    errors_reply(rep, ERR_ADMIN_TOKEN,
-                 got ? "the X-Mock-Admin-Token header does not match --admin-token"
-                     : "this server requires the header X-Mock-Admin-Token (see --admin-token)");
-    return 1;
 }

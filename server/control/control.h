@@ -64,12 +64,10 @@ int ctl_request_refresh(struct app *app, struct store *st, struct model_request 
 int ctl_get_count(struct ctl *c, const cJSON *obj, const char *field, long long max, long long *out,
                   int *present);
 
-/* The before-handler hook: the admin token on the control routes (health excepted). */
-int control_before(struct app *app, const struct http_request *req, struct reply *rep);
-
-/* The done hook: journal and metrics. Called with the app lock held. */
-void control_journal_record(struct app *app, const struct http_request *req,
-                            const struct reply *rep, double duration_ms);
+/* Appends the journal entry of a call (what it sent, what it got) inside the call's
+ * transaction (st), evicting past --journal-max. 0 or a STORE_* error. */
+int control_journal_append(struct app *app, struct store *st, const struct http_request *req,
+                           const struct reply *rep);
 
 /* Reloads the fixture files (validated first) into the store: shared by
  * POST /_mock/reset and SIGHUP. 0, or -1 with problems (state unchanged). */

@@ -152,7 +152,7 @@ static int post_tx(struct store *st, void *arg)
 void handle_faults_post(struct app *app, const struct http_request *req, struct reply *rep)
 {
     if (ctl_run(app, req, rep, CTL_BODY_REQUIRED, post_tx) == 0)
-        app_faults_recount(app);
+        app_faults_recount(app, app_store(app));
 }
 
 static int clear_tx(struct store *st, void *arg)
@@ -168,7 +168,7 @@ static int clear_tx(struct store *st, void *arg)
 void handle_faults_delete(struct app *app, const struct http_request *req, struct reply *rep)
 {
     if (ctl_run(app, req, rep, CTL_NO_BODY, clear_tx) == 0)
-        app_faults_recount(app);
+        app_faults_recount(app, app_store(app));
 }
 
 static int delete_one_tx(struct store *st, void *arg)
@@ -186,5 +186,5 @@ static int delete_one_tx(struct store *st, void *arg)
 void handle_fault_delete(struct app *app, const struct http_request *req, struct reply *rep)
 {
     if (ctl_run(app, req, rep, CTL_NO_BODY, delete_one_tx) == 0)
-        app_faults_recount(app);
+        app_faults_recount(app, app_store(app));
 }

@@ -2,7 +2,6 @@
  * The journal: every call to the emulated API and IMS is recorded when it completes
  * (what the client sent, what it got, the fault applied), in SQLite so that a file
  * database keeps it, and capped by --journal-max so that it can never exhaust memory.
- * Also counts calls for /_mock/metrics.
  */
 #include "control/control.h"
 
@@ -17,18 +16,6 @@
 /* Bodies are kept up to 16 KiB each: enough for any body of this API (they are tens
  * of bytes), while a 1 MiB garbage upload cannot make 100,000 entries weigh 100 GiB. */
 #define JOURNAL_BODY_MAX (16u * 1024)
-
-static void count_call(struct app *app, const char *endpoint, int status)
-{
-    for (int i = 0; i < app->n_metrics; i++) {
-        if (app->metrics[i].status == status && strcmp(app->metrics[i].endpoint, endpoint) == 0) {
-            app->metrics[i].count++;
-            return;
-        }
-    }
-    if (app->n_metrics < METRIC_ROWS)
-        app->metrics[app->n_metrics++] = (struct metric_row){endpoint, status, 1};
-}
 
 /* A body as journal text: valid UTF-8 kept (truncated past the cap), anything else
  * replaced by a note, so the journal's JSON stays valid. */
@@ -57,37 +44,12 @@ static char *body_text(const char *body, size_t len)
     return out;
 }
 
-struct record {
-    struct app *app;
-    const struct journal_entry *e;
-};
-
-static int record_tx(struct store *st, void *arg)
-{
-    struct record *r = arg;
-    long long evicted = 0;
-    int rc = store_journal_append(st, r->e, r->app->cfg->journal_max, &evicted);
-    if (rc == 0 && evicted > 0) {
-        long long total = 0;
-        store_meta_get(st, "journal_evicted", &total);
-        rc = store_meta_set(st, "journal_evicted", total + evicted);
-    }
-    return rc;
-}
-
-void control_journal_record(struct app *app, const struct http_request *req,
-                            const struct reply *rep, double duration_ms)
+int control_journal_append(struct app *app, struct store *st, const struct http_request *req,
+                           const struct reply *rep)
 {
     int status = rep->transport == TRANSPORT_NORMAL || rep->transport == TRANSPORT_TRUNCATE
                      ? rep->status
                      : 0;
-    count_call(app, req->endpoint, status);
-    if (rep->fault_id[0])
-        app->faults_applied++;
-    int control =
-        strncmp(req->endpoint, "control.", 8) == 0 || strncmp(req->path, "/_mock", 6) == 0;
-    if (control)
-        return;
     char *headers = http_request_headers_json(req);
     char *query = http_request_query_json(req);
     char *sent = body_text(req->body, req->body_len);
@@ -107,15 +69,20 @@ void control_journal_record(struct app *app, const struct http_request *req,
         .request_body = sent ? sent : "",
         .response_body = got ? got : "",
         .fault = rep->fault_id,
-        .duration_ms = duration_ms,
+        .duration_ms = clock_monotonic_ms() - req->started_ms,
     };
-    struct record r = {app, &e};
-    if (store_transact(app->store, record_tx, &r) != 0)
-        log_msg(LOG_WARN, "journal: entry not recorded: %s", store_errmsg(app->store));
+    long long evicted = 0;
+    int rc = store_journal_append(st, &e, app->cfg->journal_max, &evicted);
+    if (rc == 0 && evicted > 0) {
+        long long total = 0;
+        store_meta_get(st, "journal_evicted", &total);
+        rc = store_meta_set(st, "journal_evicted", total + evicted);
+    }
     free(headers);
     free(query);
     free(sent);
     free(got);
+    return rc;
 }
 
 /* Reads the filters of the query string; refuses bad values naming them. */

@@ -35,15 +35,17 @@ int control_reload(struct app *app, struct problems *p)
     if (app_fixtures_read(app->cfg, &set, p) < 0)
         return -1;
     struct reload r = {app, &set};
-    int rc = store_transact(app->store, reload_tx, &r);
+    struct store *st = app_store(app);
+    int rc = st ? store_transact(st, reload_tx, &r) : STORE_ERROR;
     if (rc != 0) {
-        problems_add(p, "database", "", "cannot load the fixtures: %s", store_errmsg(app->store));
+        problems_add(p, "database", "", "cannot load the fixtures: %s",
+                     st ? store_errmsg(st) : "no database connection");
         fixtures_free(&set);
         return -1;
     }
     fixtures_free(&app->fixtures);
     app->fixtures = set;
-    app_faults_recount(app);
+    app_faults_recount(app, st);
     return 0;
 }
 
@@ -96,14 +98,18 @@ void handle_metrics_get(struct app *app, const struct http_request *req, struct 
     jsonw_raw(&w, "# HELP campaign_mock_requests_total Calls answered, by endpoint and "
                   "status (0: transport broken on purpose).\n"
                   "# TYPE campaign_mock_requests_total counter\n");
+    pthread_mutex_lock(&app->metrics_lock);
     for (int i = 0; i < app->n_metrics; i++)
         jsonw_rawf(&w, "campaign_mock_requests_total{endpoint=\"%s\",status=\"%d\"} %lld\n",
                    app->metrics[i].endpoint, app->metrics[i].status, app->metrics[i].count);
+    long long faults_applied = app->faults_applied;
+    pthread_mutex_unlock(&app->metrics_lock);
     long long in_progress = 0, journal = 0, evicted = 0;
     struct journal_filter all = {0};
-    store_request_count_in_progress(app->store, &in_progress);
-    store_journal_count(app->store, &all, &journal);
-    store_meta_get(app->store, "journal_evicted", &evicted);
+    struct store *st = app_store(app);
+    store_request_count_in_progress(st, &in_progress);
+    store_journal_count(st, &all, &journal);
+    store_meta_get(st, "journal_evicted", &evicted);
     jsonw_rawf(&w,
                "# HELP campaign_mock_ingestion_requests_in_progress Ingestion requests In "
                "Progress, all tenants.\n"
@@ -119,7 +125,7 @@ void handle_metrics_get(struct app *app, const struct http_request *req, struct 
                "# HELP campaign_mock_faults_applied_total Calls answered by a fault rule.\n"
                "# TYPE campaign_mock_faults_applied_total counter\n"
                "campaign_mock_faults_applied_total %lld\n",
-               in_progress, journal, evicted, app->faults_applied);
+               in_progress, journal, evicted, faults_applied);
     size_t len = 0;
     char *text = jsonw_take(&w, &len);
     if (!text) {

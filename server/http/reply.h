@@ -41,6 +41,7 @@ struct reply {
     long long request_id; /* -1 when none */
     char fault_id[129];   /* the fault rule applied, "" when none */
     char note[160];       /* what changed, for the log line */
+    int quiet;            /* log the call at debug level only */
 };
 
 void reply_init(struct reply *r);

@@ -53,6 +53,7 @@ const struct route *router_match(const char *method, const char *path, struct ht
             memcpy(req->params, params, sizeof(params));
             req->n_params = n;
             req->endpoint = r->endpoint;
+            req->route = r;
             return r;
         }
         if (!strstr(allow, r->method)) {

@@ -20,12 +20,16 @@ struct app;
 struct http_request {
     const char *method;
     const char *path;
-    const char *endpoint; /* the route's endpoint name, e.g. "ingest.status" */
+    const char *endpoint;      /* the route's endpoint name, e.g. "ingest.status" */
+    const struct route *route; /* NULL until routed, or when no route matched */
     char params[ROUTE_PARAMS_MAX][ROUTE_SEGMENT_MAX];
     int n_params;
     const char *body; /* NUL-terminated; body_len bytes (may contain NULs) */
     size_t body_len;
-    void *conn; /* opaque, for the accessors below */
+    size_t url_len;     /* the raw request target's length (path and query) */
+    int body_too_large; /* the body was over HTTP_BODY_MAX (and was not kept) */
+    double started_ms;  /* monotonic time the request line arrived */
+    void *conn;         /* opaque, for the accessors below */
 };
 
 /* A header's value (case-insensitive name) or NULL. */
@@ -38,13 +42,41 @@ const char *http_request_query(const struct http_request *req, const char *name)
 char *http_request_headers_json(const struct http_request *req);
 char *http_request_query_json(const struct http_request *req);
 
+struct store;
+
+/* A control handler: runs its own transaction(s) (see control/control.h). */
 typedef void (*route_handler)(struct app *app, const struct http_request *req, struct reply *rep);
+
+/* A handler of the emulated API: runs inside the call's one transaction (st), after
+ * fault rules and authentication, and fills rep. Returns 0, or a STORE_* error: the
+ * transaction is then rolled back (and retried from the start when busy). */
+typedef int (*route_tx_handler)(struct app *app, struct store *st, const struct http_request *req,
+                                struct reply *rep);
+
+/* What a route is; the pipeline (pipeline.c) reads nothing else to decide. */
+enum route_flag {
+    ROUTE_EMULATED = 1 << 0,     /* Adobe's API (Campaign, IMS): tx_handler, one transaction */
+    ROUTE_CONTROL = 1 << 1,      /* /_mock: handler; needs the admin token when one is set */
+    ROUTE_ADMIN_EXEMPT = 1 << 2, /* a control route open without the admin token */
+    ROUTE_FAULTABLE = 1 << 3,    /* fault rules are evaluated before it */
+    ROUTE_JOURNALED = 1 << 4,    /* each call leaves a journal entry */
+    ROUTE_AUTH = 1 << 5,         /* the Campaign gateway's credentials check (--auth) */
+    ROUTE_SQL_ROLE = 1 << 6,     /* ... which also needs the client's sql role */
+    ROUTE_QUIET = 1 << 7,        /* logged at debug level only (health probes) */
+    ROUTE_EXCLUSIVE = 1 << 8,    /* replaces the fixture set: runs while no other call does */
+};
+
+#define ROUTE_NO_PARAM (-1)
 
 struct route {
     const char *method;
     const char *pattern;
-    const char *endpoint;
-    route_handler handler;
+    const char *endpoint;        /* the name fault rules and metrics use */
+    unsigned flags;              /* enum route_flag */
+    int tenant_param;            /* index in params of the tenant, or ROUTE_NO_PARAM */
+    int mapping_param;           /* index in params of the mapping, or ROUTE_NO_PARAM */
+    route_handler handler;       /* ROUTE_CONTROL */
+    route_tx_handler tx_handler; /* ROUTE_EMULATED */
 };
 
 /* The table, in routes.c; ends with a zeroed entry. */

@@ -1,8 +1,8 @@
 /*
  * libmicrohttpd glue. Per-request state (struct conn) is created on the first call of
  * the access handler and freed in the completion callback. A request goes:
- * receive (bounded) -> route -> handler under the app lock -> optional suspension
- * (delay, hang) -> send (normal or a broken transport) -> completion hook.
+ * receive (bounded) -> dispatch -> optional suspension (delay, hang) -> send (normal
+ * or a broken transport) -> log line.
  */
 #include "http/server.h"
 
@@ -21,12 +21,9 @@
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 
-#include "app.h"
 #include "clock.h"
-#include "errors.h"
 #include "http/daemon.h"
 #include "log.h"
-#include "utf8.h"
 
 /* Declared bodies over HTTP_BODY_MAX but at most this are drained before the 413. */
 #define HTTP_DRAIN_MAX (16ull * HTTP_BODY_MAX)
@@ -63,11 +60,10 @@ struct conn {
 };
 
 struct http_server {
-    struct app *app;
+    http_dispatch dispatch;
+    void *ctx;
     struct MHD_Daemon *daemon;
     int listen_fd;
-    http_done_hook done_hook;
-    http_before_hook before_hook;
     pthread_t timer;
     int timer_started;
     pthread_mutex_t wait_lock;
@@ -277,84 +273,23 @@ static enum MHD_Result send_reply(struct conn *c)
 
 /* --- dispatch ---------------------------------------------------------------------- */
 
-/* Decoded paths are echoed in error bodies, which are JSON: a path that is not UTF-8
- * or holds control characters cannot name a route and is refused before routing. */
-static int valid_utf8_path(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            return 0;
-    }
-    return utf8_valid(s, strlen(s));
-}
-
-/* The length of s's longest prefix of at most max bytes that does not end inside a
- * UTF-8 sequence (s is valid UTF-8). */
-static int utf8_cut(const char *s, size_t max)
-{
-    size_t n = strnlen(s, max + 1);
-    if (n <= max)
-        return (int)n;
-    n = max;
-    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-        n--;
-    return (int)n;
-}
-
+/* Hands the request over; the dispatch function writes the journal entry before
+ * anything is sent, so a client that reads the journal right after its answer always
+ * finds its call there. */
 static void dispatch(struct conn *c)
 {
     struct http_server *srv = c->srv;
-    struct reply *rep = &c->rep;
     c->dispatched = 1;
     c->req.method = c->method;
     c->req.path = c->path;
     c->req.body = c->body ? c->body : "";
     c->req.body_len = c->len;
     c->req.conn = c->mhd;
+    c->req.url_len = c->url_len;
+    c->req.body_too_large = c->too_large;
+    c->req.started_ms = c->started_ms;
     c->req.endpoint = "unknown";
-    if (c->url_len > HTTP_URL_MAX) {
-        errors_reply(rep, ERR_URI_TOO_LONG, "the URL is longer than %d bytes", HTTP_URL_MAX);
-        return;
-    }
-    if (c->too_large) {
-        errors_reply(rep, ERR_BODY_TOO_LARGE, "the request body is larger than %u bytes",
-                     HTTP_BODY_MAX);
-        return;
-    }
-    if (!valid_utf8_path(c->path)) {
-        errors_reply(rep, ERR_ROUTE_NOT_FOUND,
-                     "no route for this path (control characters or invalid UTF-8)");
-        return;
-    }
-    char allow[64];
-    const struct route *route = router_match(c->method, c->path, &c->req, allow, sizeof(allow));
-    if (!route) {
-        if (allow[0]) {
-            errors_reply(rep, ERR_METHOD_NOT_ALLOWED, "%s is not allowed here; allowed: %s",
-                         c->method, allow);
-            reply_header_add(rep, "Allow", allow);
-        } else {
-            errors_reply(rep, ERR_ROUTE_NOT_FOUND, "no route for %s %.*s", c->method,
-                         utf8_cut(c->path, 200), c->path);
-        }
-        return;
-    }
-    int answered = srv->before_hook ? srv->before_hook(srv->app, &c->req, rep) : 0;
-    if (answered <= 0) /* < 0: the hook only decorated the reply (delay, transport) */
-        route->handler(srv->app, &c->req, rep);
-}
-
-/* Dispatches, then runs the done hook before anything is sent: a client that reads
- * the journal right after its answer always finds its call there. Both run under one
- * taking of the app lock. */
-static void dispatch_and_record(struct conn *c)
-{
-    struct http_server *srv = c->srv;
-    pthread_mutex_lock(&srv->app->lock);
-    dispatch(c);
-    if (srv->done_hook)
-        srv->done_hook(srv->app, &c->req, &c->rep, clock_monotonic_ms() - c->started_ms);
-    pthread_mutex_unlock(&srv->app->lock);
+    srv->dispatch(srv->ctx, &c->req, &c->rep);
 }
 
 /* Called by libmicrohttpd with the raw request target (path and query) before it is
@@ -400,7 +335,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mhd, const c
              * read and discarded, then answered. Beyond that, reading it all costs
              * more than the risk, so the answer goes at once. */
             if (declared > HTTP_DRAIN_MAX) {
-                dispatch_and_record(c);
+                dispatch(c);
                 return send_reply(c);
             }
         }
@@ -435,7 +370,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mhd, const c
     }
     switch (c->state) {
     case CONN_RECEIVING:
-        dispatch_and_record(c);
+        dispatch(c);
         if (c->rep.transport == TRANSPORT_HANG) {
             suspend(c, clock_monotonic_ms() + HANG_POLL_MS, 1);
             return MHD_YES;
@@ -469,8 +404,9 @@ static void on_completed(void *cls, struct MHD_Connection *mhd, void **con_cls,
     if (c->dispatched) {
         double duration = clock_monotonic_ms() - c->started_ms;
         int status = c->rep.transport == TRANSPORT_NORMAL ? c->rep.status : 0;
-        /* Health probes (a Docker HEALTHCHECK every few seconds) only at debug level. */
-        if (strcmp(c->req.endpoint, "control.health") != 0 || log_enabled(LOG_DEBUG))
+        /* Quiet routes (health probes, a Docker HEALTHCHECK every few seconds) only at
+         * debug level. */
+        if (log_enabled(c->rep.quiet ? LOG_DEBUG : LOG_INFO))
             log_request(c->rep.tenant, c->method, c->path, status, duration, c->rep.note);
     }
     reply_free(&c->rep);
@@ -564,19 +500,20 @@ static int open_listener(const char *host, int port, int *family, int *bound_por
     return fd;
 }
 
-int http_server_start(struct http_server **out, struct app *app, const char *host, int port,
-                      http_before_hook before, http_done_hook done, int *bound_port, char *err,
+int http_server_start(struct http_server **out, const struct http_options *opt,
+                      http_dispatch dispatch_fn, void *ctx, int *bound_port, char *err,
                       size_t err_size)
 {
+    const char *host = opt->host;
+    int port = opt->port;
     struct http_server *srv = calloc(1, sizeof(*srv));
     if (!srv) {
         snprintf(err, err_size, "out of memory");
         return -1;
     }
-    srv->app = app;
+    srv->dispatch = dispatch_fn;
+    srv->ctx = ctx;
     srv->listen_fd = -1;
-    srv->before_hook = before;
-    srv->done_hook = done;
     pthread_mutex_init(&srv->wait_lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -591,14 +528,14 @@ int http_server_start(struct http_server **out, struct app *app, const char *hos
     unsigned flags = HTTP_DAEMON_FLAGS; /* why poll and not epoll: see http/daemon.h */
     if (family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    /* Two polling threads, one per core of the machines we target; handlers are
-     * serialized by the app lock anyway, threads only overlap socket work. */
+    /* --threads polling threads (default two, one per core of the machines we
+     * target), each dispatching its own connections' requests in parallel. */
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)HTTP_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)1000, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, err_size, "cannot start the HTTP server on %s:%d", host, port);

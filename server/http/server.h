@@ -1,9 +1,10 @@
 /*
  * The HTTP layer: the only code that calls libmicrohttpd. It reads requests (with
- * hard caps on URL, headers and body), routes them, runs the handler under the app
- * lock, and sends the reply, carrying out its delay and transport directives without
+ * hard caps on URL, headers and body), hands each to one dispatch function and sends
+ * the reply it returns, carrying out its delay and transport directives without
  * blocking other clients (a delayed or hanging connection is suspended, and resumed
- * from a timer thread).
+ * from a timer thread). It takes no lock around dispatch and knows nothing of what
+ * the requests mean.
  */
 #ifndef CAMPAIGN_HTTP_SERVER_H
 #define CAMPAIGN_HTTP_SERVER_H
@@ -22,29 +23,26 @@
  * do not fit gets 431 from libmicrohttpd. */
 #define HTTP_CONN_MEMORY (64u * 1024)
 
-struct app;
 struct http_server;
 
-/* Hook run once a reply is decided, before it is sent (journal, metrics), with the
- * app lock held; the duration covers reading and handling the request. */
-typedef void (*http_done_hook)(struct app *app, const struct http_request *req,
-                               const struct reply *rep, double duration_ms);
+/* Decides the reply to a parsed request (see pipeline_dispatch). Called on the worker
+ * threads, several at once; must not block for long (delays and hangs are reply
+ * directives, carried out here without holding a thread). */
+typedef void (*http_dispatch)(void *ctx, struct http_request *req, struct reply *rep);
+
+struct http_options {
+    const char *host;
+    int port;    /* 0 = a free port */
+    int threads; /* worker threads, each polling its share of the connections */
+};
 
 /*
- * Hook run for a routed request before its handler, under the app lock (admin token,
- * fault rules). Returns 0 to run the handler on an untouched reply; 1 when it has
- * answered (the handler is skipped); -1 when it decorated the reply (a delay or a
- * transport directive) and the handler must still run.
+ * Binds host:port and starts serving: every request is handed to dispatch(ctx, ...).
+ * *bound_port receives the port. On failure writes a one-line reason into err and
+ * returns -1.
  */
-typedef int (*http_before_hook)(struct app *app, const struct http_request *req, struct reply *rep);
-
-/*
- * Binds host:port (0 = a free port), starts serving with the hooks (either may be
- * NULL). *bound_port receives the port. On failure writes a one-line reason into err
- * and returns -1.
- */
-int http_server_start(struct http_server **out, struct app *app, const char *host, int port,
-                      http_before_hook before, http_done_hook done, int *bound_port, char *err,
+int http_server_start(struct http_server **out, const struct http_options *opt,
+                      http_dispatch dispatch, void *ctx, int *bound_port, char *err,
                       size_t err_size);
 
 /* Stops accepting, ends held connections, waits for in-flight requests, frees. */

@@ -6,9 +6,16 @@
 #include "store/store.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -18,6 +25,7 @@
 
 enum stmt_id {
     S_BEGIN,
+    S_BEGIN_READ,
     S_COMMIT,
     S_ROLLBACK,
     S_META_GET,
@@ -57,6 +65,7 @@ enum stmt_id {
 
 static const char *const sql_text[S_COUNT] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_BEGIN_READ] = "BEGIN",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
     [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
@@ -110,6 +119,8 @@ struct store {
     sqlite3 *db;
     sqlite3_stmt *stmt[S_COUNT];
     sqlite3_stmt *extra[STORE_SLOTS_MAX]; /* other store files' statements */
+    struct store_shared *shared;          /* owned by the first connection */
+    int primary;                          /* the first connection (store_open) */
 };
 
 sqlite3_stmt *store_stmt(struct store *st, int slot, const char *sql)
@@ -177,6 +188,109 @@ fail:
     return STORE_ERROR;
 }
 
+/* What the connections to one database share. */
+struct store_shared {
+    /* SQLite admits one writer at a time; waiting for it here, on a futex, costs
+     * nothing, where SQLite's busy handler would poll. SQLite still enforces it. */
+    pthread_mutex_t write_lock;
+    char uri[512]; /* what a peer opens */
+    int memory;
+    int lock_fd;      /* the file database, flocked for this process; -1 for memory */
+    atomic_int peers; /* connections open besides the first */
+};
+
+/* Names of in-memory databases, unique in this process (two stores never share). */
+static atomic_uint memory_serial;
+
+/*
+ * Busy handler. Another connection of this process holds the lock for one short
+ * transaction (or one page of a long read), so the wait starts with yields and grows
+ * to 1 ms sleeps; SQLite's own busy timeout sleeps whole milliseconds from the first
+ * retry. Gives up after about STORE_BUSY_MS: the caller answers 503.
+ */
+#define STORE_BUSY_MS 5000
+#define BUSY_YIELDS   100
+static int on_busy(void *arg, int n)
+{
+    (void)arg;
+    if (n < BUSY_YIELDS) {
+        sched_yield();
+        return 1;
+    }
+    long us = 10L * (n - BUSY_YIELDS + 1);
+    if (us > 1000)
+        us = 1000;
+    if (n > BUSY_YIELDS + 100 + STORE_BUSY_MS)
+        return 0;
+    struct timespec ts = {0, us * 1000L};
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
+/* Opens one connection to shared->uri with the per-connection settings (the
+ * statements are prepared by the caller). */
+static int connection_open(struct store *st, char *err, size_t err_size)
+{
+    /* NOMUTEX: a connection is used by one thread at a time (each thread has its own,
+     * see app_store). */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+                (st->shared->memory ? SQLITE_OPEN_URI : 0);
+    if (sqlite3_open_v2(st->shared->uri, &st->db, flags, NULL) != SQLITE_OK) {
+        snprintf(err, err_size, "%s", st->db ? sqlite3_errmsg(st->db) : "cannot open");
+        return STORE_ERROR;
+    }
+    sqlite3_busy_handler(st->db, on_busy, NULL);
+    if (exec_script(st->db, "PRAGMA foreign_keys = ON", err, err_size) < 0)
+        return STORE_ERROR;
+    if (st->shared->memory) {
+        /* The memdb VFS keeps the database in memory but would open a rollback journal
+         * through the default VFS, as a file: the journal stays in memory too. */
+        if (exec_script(st->db, "PRAGMA journal_mode = MEMORY", err, err_size) < 0 ||
+            exec_script(st->db, "PRAGMA temp_store = MEMORY", err, err_size) < 0)
+            return STORE_ERROR;
+    } else {
+        /* WAL with synchronous=NORMAL survives a killed process without losing a
+         * committed transaction (only a power cut could lose the last ones), and lets
+         * readers run while a writer commits. Reading the journal mode back also
+         * proves the file is a database we can write. */
+        if (exec_script(st->db, "PRAGMA journal_mode = WAL", err, err_size) < 0 ||
+            exec_script(st->db, "PRAGMA synchronous = NORMAL", err, err_size) < 0)
+            return STORE_ERROR;
+    }
+    return 0;
+}
+
+static int prepare_all(struct store *st, char *err, size_t err_size)
+{
+    for (int i = 0; i < S_COUNT; i++) {
+        assert(sql_text[i]);
+        if (sqlite3_prepare_v3(st->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+                               NULL) != SQLITE_OK) {
+            snprintf(err, err_size, "prepare: %s", sqlite3_errmsg(st->db));
+            return STORE_ERROR;
+        }
+    }
+    return 0;
+}
+
+/* One campaign-mock per database file: a second one would interleave its requests and
+ * journal with ours. flock is separate from SQLite's own (fcntl) locks and writes
+ * nothing. */
+static int lock_file(struct store_shared *sh, const char *path, char *err, size_t err_size)
+{
+    /* An absent file is created empty, which SQLite takes for a new database. */
+    sh->lock_fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (sh->lock_fd < 0) {
+        snprintf(err, err_size, "%s", strerror(errno));
+        return STORE_ERROR;
+    }
+    if (flock(sh->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        snprintf(err, err_size, "database is locked by another process");
+        return STORE_ERROR;
+    }
+    return 0;
+}
+
 int store_open(struct store **out, const char *path, char *err, size_t err_size)
 {
     char scratch[256];
@@ -185,54 +299,67 @@ int store_open(struct store **out, const char *path, char *err, size_t err_size)
         err_size = sizeof(scratch);
     }
     struct store *st = calloc(1, sizeof(*st));
-    if (!st) {
+    struct store_shared *sh = calloc(1, sizeof(*sh));
+    if (!st || !sh) {
+        free(st);
+        free(sh);
         snprintf(err, err_size, "out of memory");
         return STORE_ERROR;
     }
-    int memory = strcmp(path, ":memory:") == 0;
+    st->shared = sh;
+    st->primary = 1;
+    sh->lock_fd = -1;
+    pthread_mutex_init(&sh->write_lock, NULL);
+    sh->memory = strcmp(path, ":memory:") == 0;
     /* Before SQLite's first use: no memory statistics (a global mutex taken on every
      * allocation). Later calls are refused by SQLite and change nothing. */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    /* NOMUTEX: the connection's own mutex is redundant, every use of a store is
-     * serialized by the caller (the app lock). */
-    if (sqlite3_open_v2(path, &st->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
-        snprintf(err, err_size, "%s", st->db ? sqlite3_errmsg(st->db) : "cannot open");
+    if (sh->memory) {
+        /* A memdb name starting with '/' is shared by every connection of the process
+         * that opens it, and lives until the last one closes. */
+        snprintf(sh->uri, sizeof(sh->uri), "file:/campaign-mock-%ld-%u?vfs=memdb", (long)getpid(),
+                 atomic_fetch_add(&memory_serial, 1));
+    } else if (strlen(path) >= sizeof(sh->uri)) {
+        snprintf(err, err_size, "the path is longer than %zu bytes", sizeof(sh->uri) - 1);
         goto fail;
+    } else {
+        snprintf(sh->uri, sizeof(sh->uri), "%s", path);
     }
-    /* Five seconds of waiting for a lock held by another process before giving up. */
-    sqlite3_busy_timeout(st->db, 5000);
-    if (exec_script(st->db, "PRAGMA foreign_keys = ON", err, err_size) < 0)
+    /* The lock first: a file another campaign-mock serves is refused untouched. */
+    if (!sh->memory && lock_file(sh, path, err, err_size) < 0)
         goto fail;
-    if (!memory) {
-        /* WAL with synchronous=NORMAL survives a killed process without losing a
-         * committed transaction (only a power cut could lose the last ones). Reading
-         * the journal mode back also proves the file is a database we can write. */
-        /* Exclusive locking: this process owns the file while it runs, which saves the
-         * lock system calls of every transaction (a third of a file-backed call's cost)
-         * and makes a second server on the same file fail at start, clearly, instead of
-         * interleaving with the first. */
-        if (exec_script(st->db, "PRAGMA locking_mode = EXCLUSIVE", err, err_size) < 0 ||
-            exec_script(st->db, "PRAGMA journal_mode = WAL", err, err_size) < 0 ||
-            exec_script(st->db, "PRAGMA synchronous = NORMAL", err, err_size) < 0)
-            goto fail;
-    }
-    if (migrate(st->db, err, err_size) < 0)
+    if (connection_open(st, err, err_size) < 0)
         goto fail;
-    for (int i = 0; i < S_COUNT; i++) {
-        assert(sql_text[i]);
-        if (sqlite3_prepare_v3(st->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
-                               NULL) != SQLITE_OK) {
-            snprintf(err, err_size, "prepare: %s", sqlite3_errmsg(st->db));
-            goto fail;
-        }
-    }
+    if (migrate(st->db, err, err_size) < 0 || prepare_all(st, err, err_size) < 0)
+        goto fail;
     *out = st;
     return 0;
 fail:
     store_close(st);
     return STORE_ERROR;
+}
+
+int store_open_peer(struct store **out, struct store *first, char *err, size_t err_size)
+{
+    char scratch[256];
+    if (!err) {
+        err = scratch;
+        err_size = sizeof(scratch);
+    }
+    assert(first->primary);
+    struct store *st = calloc(1, sizeof(*st));
+    if (!st) {
+        snprintf(err, err_size, "out of memory");
+        return STORE_ERROR;
+    }
+    st->shared = first->shared;
+    atomic_fetch_add(&st->shared->peers, 1);
+    if (connection_open(st, err, err_size) < 0 || prepare_all(st, err, err_size) < 0) {
+        store_close(st);
+        return STORE_ERROR;
+    }
+    *out = st;
+    return 0;
 }
 
 void store_close(struct store *st)
@@ -245,6 +372,17 @@ void store_close(struct store *st)
         sqlite3_finalize(st->extra[i]);
     if (st->db)
         sqlite3_close(st->db);
+    struct store_shared *sh = st->shared;
+    if (st->primary) {
+        /* The peers are closed first: they use the shared part. */
+        assert(atomic_load(&sh->peers) == 0);
+        if (sh->lock_fd >= 0)
+            close(sh->lock_fd);
+        pthread_mutex_destroy(&sh->write_lock);
+        free(sh);
+    } else {
+        atomic_fetch_sub(&sh->peers, 1);
+    }
     free(st);
 }
 
@@ -311,12 +449,15 @@ static int run(struct store *st, enum stmt_id id)
     return store_stmt_run(st->stmt[id]);
 }
 
-int store_transact(struct store *st, int (*fn)(struct store *st, void *arg), void *arg)
+/* Runs fn between begin and COMMIT, retrying the whole of it a few times when the
+ * database stays busy past the busy handler's wait. */
+static int transact(struct store *st, enum stmt_id begin, int (*fn)(struct store *st, void *arg),
+                    void *arg)
 {
-    /* A busy database is retried a few times (each BEGIN already waited up to the busy
-     * timeout); beyond that the caller answers 503 rather than block a thread. */
+    /* Each attempt already waited up to STORE_BUSY_MS in the busy handler; beyond
+     * three the caller answers 503 rather than hold a thread. */
     for (int attempt = 0; attempt < 3; attempt++) {
-        int rc = run(st, S_BEGIN);
+        int rc = run(st, begin);
         if (rc == STORE_BUSY)
             continue;
         if (rc < 0)
@@ -336,6 +477,19 @@ int store_transact(struct store *st, int (*fn)(struct store *st, void *arg), voi
             return rc;
     }
     return STORE_BUSY;
+}
+
+int store_transact(struct store *st, int (*fn)(struct store *st, void *arg), void *arg)
+{
+    pthread_mutex_lock(&st->shared->write_lock);
+    int rc = transact(st, S_BEGIN, fn, arg);
+    pthread_mutex_unlock(&st->shared->write_lock);
+    return rc;
+}
+
+int store_read(struct store *st, int (*fn)(struct store *st, void *arg), void *arg)
+{
+    return transact(st, S_BEGIN_READ, fn, arg);
 }
 
 int store_meta_get(struct store *st, const char *key, long long *out)

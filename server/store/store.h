@@ -1,7 +1,9 @@
 /*
- * The store: the only code that speaks SQL. One SQLite connection, every statement
- * prepared once at open, every state change inside one BEGIN IMMEDIATE transaction.
- * Not thread-safe by itself: the caller serializes access (see app.h).
+ * The store: the only code that speaks SQL. A struct store is one SQLite connection,
+ * its statements prepared once when it opens; every state change is one BEGIN
+ * IMMEDIATE transaction. A connection is used by one thread at a time; threads that
+ * work at once each open a peer (store_open_peer) on the same database: a WAL file,
+ * or for ":memory:" a database of SQLite's memdb VFS that the peers share.
  */
 #ifndef CAMPAIGN_STORE_H
 #define CAMPAIGN_STORE_H
@@ -21,12 +23,19 @@ struct store;
  * reason into err (when non-NULL) and returns STORE_ERROR. *out is owned by the
  * caller and released with store_close. */
 int store_open(struct store **out, const char *path, char *err, size_t err_size);
+/* Another connection to the database of first (itself from store_open), for another
+ * thread. Closed with store_close, before first is. */
+int store_open_peer(struct store **out, struct store *first, char *err, size_t err_size);
 void store_close(struct store *st);
 
 /* Runs fn inside BEGIN IMMEDIATE ... COMMIT, retrying the whole transaction a few
  * times when the database is busy. fn returns 0 to commit, anything else to roll back;
  * that value is returned. */
 int store_transact(struct store *st, int (*fn)(struct store *st, void *arg), void *arg);
+
+/* The same for a transaction that only reads: it takes no write lock and, on a file
+ * database, runs while writers commit. */
+int store_read(struct store *st, int (*fn)(struct store *st, void *arg), void *arg);
 
 /* The SQLite error message of the last failure, for logs. */
 const char *store_errmsg(struct store *st);

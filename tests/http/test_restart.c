@@ -120,6 +120,16 @@ int main(void)
         CHECK(0, "server did not start");
         return test_report();
     }
+    /* A second server on the same file is refused at start, saying why, and the first
+     * one's state is untouched (the next trigger still gets id 1000). */
+    const char *second[] = {"--port", "0", "--db", db, NULL};
+    char *out = NULL, *err = NULL;
+    CHECK_INT(run_binary_split(second, &out, &err, 10000), 1);
+    CHECK(err && strstr(err, "database is locked by another process (is another campaign-mock "
+                             "serving it?)"),
+          "second server's error: %s", err ? err : "(none)");
+    free(out);
+    free(err);
     char e[512];
     struct response r;
     trigger(&r, &s, "rs", "SLOW");

@@ -1,0 +1,195 @@
+/*
+ * The request pipeline (see pipeline.h): route flags -> faults -> auth -> handler ->
+ * journal + metrics, one transaction per emulated call.
+ */
+#include "pipeline.h"
+
+#include <string.h>
+
+#include "api/faults.h"
+#include "api/gateway.h"
+#include "app.h"
+#include "clock.h"
+#include "control/control.h"
+#include "errors.h"
+#include "http/server.h"
+#include "log.h"
+#include "utf8.h"
+
+void pipeline_store_failure(struct reply *rep, struct store *st, int rc)
+{
+    if (rc == STORE_BUSY) {
+        errors_reply(rep, ERR_UNAVAILABLE, "the database is busy; retry");
+        reply_header_add(rep, "Retry-After", "1");
+        return;
+    }
+    log_msg(LOG_ERROR, "store: %s", st ? store_errmsg(st) : "no database connection");
+    errors_reply(rep, ERR_INTERNAL, "internal error in the state store");
+}
+
+/* Decoded paths are echoed in error bodies, which are JSON: a path that is not UTF-8
+ * or holds control characters cannot name a route and is refused before routing. */
+static int valid_utf8_path(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return 0;
+    }
+    return utf8_valid(s, strlen(s));
+}
+
+/* The length of s's longest prefix of at most max bytes that does not end inside a
+ * UTF-8 sequence (s is valid UTF-8). */
+static int utf8_cut(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max + 1);
+    if (n <= max)
+        return (int)n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    return (int)n;
+}
+
+/* Routes req; NULL after answering (414, 413, 404, 405). */
+static const struct route *route_or_refuse(struct http_request *req, struct reply *rep)
+{
+    if (req->url_len > HTTP_URL_MAX) {
+        errors_reply(rep, ERR_URI_TOO_LONG, "the URL is longer than %d bytes", HTTP_URL_MAX);
+        return NULL;
+    }
+    if (req->body_too_large) {
+        errors_reply(rep, ERR_BODY_TOO_LARGE, "the request body is larger than %u bytes",
+                     HTTP_BODY_MAX);
+        return NULL;
+    }
+    if (!valid_utf8_path(req->path)) {
+        errors_reply(rep, ERR_ROUTE_NOT_FOUND,
+                     "no route for this path (control characters or invalid UTF-8)");
+        return NULL;
+    }
+    char allow[64];
+    const struct route *route = router_match(req->method, req->path, req, allow, sizeof(allow));
+    if (route)
+        return route;
+    if (allow[0]) {
+        errors_reply(rep, ERR_METHOD_NOT_ALLOWED, "%s is not allowed here; allowed: %s",
+                     req->method, allow);
+        reply_header_add(rep, "Allow", allow);
+    } else {
+        errors_reply(rep, ERR_ROUTE_NOT_FOUND, "no route for %s %.*s", req->method,
+                     utf8_cut(req->path, 200), req->path);
+    }
+    return NULL;
+}
+
+static const char *param(const struct http_request *req, int index)
+{
+    return index >= 0 && index < req->n_params ? req->params[index] : "";
+}
+
+struct call {
+    struct app *app;
+    const struct http_request *req;
+    struct reply *rep;
+};
+
+/* One emulated call, whole: a retried transaction starts over from a fresh reply. */
+static int emulated_tx(struct store *st, void *arg)
+{
+    struct call *c = arg;
+    const struct route *route = c->req->route;
+    struct reply *rep = c->rep;
+    reply_free(rep);
+    reply_init(rep);
+    const char *tenant = param(c->req, route->tenant_param);
+    reply_set_field(rep->tenant, sizeof(rep->tenant), tenant);
+    reply_set_field(rep->mapping, sizeof(rep->mapping), param(c->req, route->mapping_param));
+    int answered = 0; /* 1: a fault rule answered; -1: it decorated the reply */
+    int rc = 0;
+    if ((route->flags & ROUTE_FAULTABLE) && atomic_load(&c->app->fault_rules) > 0)
+        rc = faults_evaluate(c->app, st, c->req, rep, &answered);
+    if (rc == 0 && answered <= 0) {
+        if (!(route->flags & ROUTE_AUTH) ||
+            gateway_authorize(c->app, st, c->req, tenant, (route->flags & ROUTE_SQL_ROLE) != 0,
+                              rep) == 0)
+            rc = route->tx_handler(c->app, st, c->req, rep);
+    }
+    if (rc == 0 && (route->flags & ROUTE_JOURNALED))
+        rc = control_journal_append(c->app, st, c->req, rep);
+    return rc;
+}
+
+static int journal_tx(struct store *st, void *arg)
+{
+    struct call *c = arg;
+    return control_journal_append(c->app, st, c->req, c->rep);
+}
+
+/* Records a call whose own transaction failed, or that never reached a route. */
+static void journal_alone(struct app *app, struct store *st, const struct http_request *req,
+                          struct reply *rep)
+{
+    struct call c = {app, req, rep};
+    if (st && store_transact(st, journal_tx, &c) != 0)
+        log_msg(LOG_WARN, "journal: entry not recorded: %s", store_errmsg(st));
+}
+
+static void dispatch_emulated(struct app *app, struct store *st, struct http_request *req,
+                              struct reply *rep)
+{
+    struct call c = {app, req, rep};
+    int rc = st ? store_transact(st, emulated_tx, &c) : STORE_ERROR;
+    if (rc == 0)
+        return;
+    reply_free(rep);
+    reply_init(rep);
+    pipeline_store_failure(rep, st, rc);
+    if (req->route->flags & ROUTE_JOURNALED)
+        journal_alone(app, st, req, rep);
+}
+
+/* The admin token (--admin-token) on control routes; 0, or -1 after answering. */
+static int admin_check(struct app *app, const struct http_request *req, struct reply *rep)
+{
+    const char *want = app->cfg->admin_token;
+    if (!want || (req->route->flags & ROUTE_ADMIN_EXEMPT))
+        return 0;
+    const char *got = http_request_header(req, "X-Mock-Admin-Token");
+    if (got && strcmp(got, want) == 0)
+        return 0;
+    errors_reply(rep, ERR_ADMIN_TOKEN,
+                 got ? "the X-Mock-Admin-Token header does not match --admin-token"
+                     : "this server requires the header X-Mock-Admin-Token (see --admin-token)");
+    return -1;
+}
+
+void pipeline_dispatch(void *ctx, struct http_request *req, struct reply *rep)
+{
+    struct app *app = ctx;
+    req->endpoint = "unknown";
+    const struct route *route = route_or_refuse(req, rep);
+    unsigned flags = route ? route->flags : 0;
+    if (flags & ROUTE_EXCLUSIVE)
+        pthread_rwlock_wrlock(&app->fixtures_lock);
+    else
+        pthread_rwlock_rdlock(&app->fixtures_lock);
+    struct store *st = app_store(app);
+    if (!route) {
+        /* Unrouted calls outside /_mock are journaled: a client that called a wrong
+         * URL finds it there. */
+        if (strncmp(req->path, "/_mock", 6) != 0)
+            journal_alone(app, st, req, rep);
+    } else if (flags & ROUTE_EMULATED) {
+        dispatch_emulated(app, st, req, rep);
+    } else if (admin_check(app, req, rep) == 0) {
+        if (st)
+            route->handler(app, req, rep);
+        else
+            pipeline_store_failure(rep, NULL, STORE_ERROR);
+    }
+    pthread_rwlock_unlock(&app->fixtures_lock);
+    rep->quiet = (flags & ROUTE_QUIET) != 0;
+    int broken = rep->transport != TRANSPORT_NORMAL && rep->transport != TRANSPORT_TRUNCATE;
+    app_metrics_count(app, req->endpoint, broken ? 0 : rep->status, rep->fault_id[0] != '\0');
+}
