@@ -212,7 +212,8 @@ static enum lookup lookup_error(struct reply *rep, enum lookup l, const char *te
     return l;
 }
 
-/* Finds tenant (creating it from the template) and its mapping. */
+/* Finds tenant (creating it from the template) and its mapping. The mapping is read
+ * first: when it exists, so does its tenant, and the common call costs one query. */
 static int find_mapping(struct app *app, struct store *st, const char *tenant, const char *mapping,
                         struct model_mapping *out, enum lookup *l)
 {
@@ -221,18 +222,18 @@ static int find_mapping(struct app *app, struct store *st, const char *tenant, c
         *l = NO_TENANT;
         return 0;
     }
-    int rc = app_tenant_ensure(app, st, tenant);
+    int valid_id = fixtures_mapping_id_valid(mapping);
+    int rc = valid_id ? store_mapping_get(st, tenant, mapping, out) : STORE_NOTFOUND;
+    if (rc != STORE_NOTFOUND)
+        return rc;
+    rc = app_tenant_ensure(app, st, tenant);
     if (rc == STORE_NOTFOUND) {
         *l = NO_TENANT;
         return 0;
     }
     if (rc < 0)
         return rc;
-    if (!fixtures_mapping_id_valid(mapping)) {
-        *l = NO_MAPPING;
-        return 0;
-    }
-    rc = store_mapping_get(st, tenant, mapping, out);
+    rc = valid_id ? store_mapping_get(st, tenant, mapping, out) : STORE_NOTFOUND;
     if (rc == STORE_NOTFOUND) {
         *l = NO_MAPPING;
         return 0;

@@ -18,10 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
 #include <microhttpd.h>
 
 #include "clock.h"
+#include "jsonw.h"
 #include "http/daemon.h"
 #include "log.h"
 
@@ -105,25 +105,54 @@ const char *http_request_query(const struct http_request *req, const char *name)
     return q.found ? q.value : NULL;
 }
 
+/* A journal object keeps at most this many names: far more headers than any client
+ * sends, while the duplicate check below stays a few thousand comparisons. */
+#define PAIRS_MAX 100
+
+struct pairs {
+    struct jsonw w;
+    const char *names[PAIRS_MAX];
+    int n;
+    int dropped;
+};
+
 static enum MHD_Result add_pair(void *cls, enum MHD_ValueKind kind, const char *key,
                                 const char *value)
 {
     (void)kind;
-    cJSON *obj = cls;
-    if (key && !cJSON_GetObjectItemCaseSensitive(obj, key))
-        cJSON_AddStringToObject(obj, key, value ? value : "");
+    struct pairs *p = cls;
+    if (!key)
+        return MHD_YES;
+    for (int i = 0; i < p->n; i++) {
+        if (strcmp(p->names[i], key) == 0)
+            return MHD_YES; /* the first value of a repeated name is kept */
+    }
+    if (p->n == PAIRS_MAX) {
+        p->dropped++;
+        return MHD_YES;
+    }
+    jsonw_raw(&p->w, p->n ? "," : "{");
+    jsonw_string(&p->w, key);
+    jsonw_raw(&p->w, ":");
+    jsonw_string(&p->w, value ? value : "");
+    p->names[p->n++] = key;
     return MHD_YES;
 }
 
+/* The pairs of kind as one JSON object text, written straight from libmicrohttpd's
+ * parsed values (no intermediate tree). */
 static char *pairs_json(const struct http_request *req, enum MHD_ValueKind kind)
 {
-    cJSON *obj = cJSON_CreateObject();
-    if (!obj)
-        return NULL;
-    MHD_get_connection_values((struct MHD_Connection *)req->conn, kind, add_pair, obj);
-    char *text = cJSON_PrintUnformatted(obj);
-    cJSON_Delete(obj);
-    return text;
+    struct pairs p;
+    p.n = 0;
+    p.dropped = 0;
+    jsonw_init(&p.w);
+    MHD_get_connection_values((struct MHD_Connection *)req->conn, kind, add_pair, &p);
+    if (p.dropped)
+        jsonw_rawf(&p.w, ",\"(not kept)\":\"%d more\"", p.dropped);
+    jsonw_raw(&p.w, p.n ? "}" : "{}");
+    size_t len = 0;
+    return jsonw_take(&p.w, &len);
 }
 
 char *http_request_headers_json(const struct http_request *req)

@@ -431,16 +431,23 @@ void store_stmt_done(sqlite3_stmt *s)
 
 void store_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
+    /* SQLITE_STATIC: every store function binds, steps and resets (which clears the
+     * bindings) before it returns, while the caller's string is alive; no copy. */
     if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(s, i);
 }
 
 void store_col_copy(char *dst, size_t size, sqlite3_stmt *s, int col)
 {
-    const unsigned char *t = sqlite3_column_text(s, col);
-    snprintf(dst, size, "%s", t ? (const char *)t : "");
+    const char *t = (const char *)sqlite3_column_text(s, col);
+    size_t n = t ? (size_t)sqlite3_column_bytes(s, col) : 0;
+    if (n >= size)
+        n = size - 1;
+    if (n)
+        memcpy(dst, t, n);
+    dst[n] = '\0';
 }
 
 /* Steps one of the core statements that returns no row. */
