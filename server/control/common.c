@@ -5,6 +5,7 @@
  */
 #include "control/control.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,13 +70,64 @@ static int run_tx(struct store *st, void *arg)
     return a->fn(st, a->c);
 }
 
+static int page_tx(struct store *st, void *arg)
+{
+    struct ctl *c = arg;
+    cJSON_Delete(c->page_items);
+    c->page_items = cJSON_CreateArray();
+    c->more = 0;
+    if (!c->page_items)
+        return STORE_ERROR;
+    return c->page(st, c);
+}
+
+/* Moves a committed page's items to page_dest. */
+static void page_commit(struct ctl *c)
+{
+    cJSON *item;
+    while ((item = c->page_items->child) != NULL) {
+        cJSON_DetachItemViaPointer(c->page_items, item);
+        if (c->page_prepend)
+            cJSON_InsertItemInArray(c->page_dest, 0, item);
+        else
+            cJSON_AddItemToArray(c->page_dest, item);
+        c->page_count++;
+    }
+    c->cursor = c->page_next;
+}
+
+/* Runs the pages of a paged read after its first transaction. */
+static int run_pages(struct store *st, struct ctl *c)
+{
+    int rc = 0;
+    while (rc == 0 && c->page && c->more) {
+        long long before = c->cursor;
+        rc = c->page_read_only ? store_read(st, page_tx, c) : store_transact(st, page_tx, c);
+        if (rc == 0)
+            page_commit(c);
+        /* A page that asks for more has read something: the cursor moved. */
+        assert(rc != 0 || !c->more || c->cursor != before);
+        (void)before;
+    }
+    cJSON_Delete(c->page_items);
+    c->page_items = NULL;
+    return rc;
+}
+
 int ctl_run(struct app *app, const struct http_request *req, struct reply *rep, enum ctl_body body,
             int (*fn)(struct store *st, void *arg))
+{
+    return ctl_run_with(app, req, rep, body, fn, NULL);
+}
+
+int ctl_run_with(struct app *app, const struct http_request *req, struct reply *rep,
+                 enum ctl_body body, int (*fn)(struct store *st, void *arg), void *page_arg)
 {
     struct ctl c;
     memset(&c, 0, sizeof(c));
     c.app = app;
     c.req = req;
+    c.page_arg = page_arg;
     c.status = 200;
     if (req->n_params > 0)
         reply_set_field(rep->tenant, sizeof(rep->tenant), req->params[0]);
@@ -83,6 +135,8 @@ int ctl_run(struct app *app, const struct http_request *req, struct reply *rep, 
     if (rc == 0) {
         struct run_arg a = {&c, fn};
         rc = store_transact(app_store(app), run_tx, &a);
+        if (rc == 0)
+            rc = run_pages(app_store(app), &c);
     }
     if (rc == 0) {
         char *text = c.out ? cJSON_PrintUnformatted(c.out) : NULL;

@@ -28,13 +28,35 @@ struct ctl {
     enum err_code err;
     char msg[512];
     cJSON *problems; /* optional array of strings added to an error body */
+
+    /* Paged reads. The first transaction may set page; ctl_run then runs it in one
+     * transaction after another (read-only ones when page_read_only) while it sets
+     * more, so that a long read holds the database for one page at a time. A page puts
+     * its items in page_items (a fresh array each time it runs: a retried transaction
+     * starts the page over) and the next cursor in page_next; once the page commits,
+     * ctl_run appends the items to page_dest (prepends them when page_prepend) and
+     * moves page_next to cursor. */
+    int (*page)(struct store *st, struct ctl *c);
+    int page_read_only, page_prepend, more;
+    long long cursor, page_next;
+    cJSON *page_items;    /* owned while a page runs */
+    cJSON *page_dest;     /* an array inside out */
+    void *page_arg;       /* the page's own state */
+    long long page_count; /* items moved to page_dest so far */
 };
+
+/* Rows a page reads: a few milliseconds of work, however long the whole listing. */
+#define CTL_PAGE_ROWS 256
 
 enum ctl_body { CTL_NO_BODY = 0, CTL_BODY_REQUIRED, CTL_BODY_OPTIONAL };
 
 /* Runs fn in a transaction and replies; returns 0 when fn succeeded and committed. */
 int ctl_run(struct app *app, const struct http_request *req, struct reply *rep, enum ctl_body body,
             int (*fn)(struct store *st, void *arg));
+
+/* ctl_run with c->page_arg set (a paged read's own state). */
+int ctl_run_with(struct app *app, const struct http_request *req, struct reply *rep,
+                 enum ctl_body body, int (*fn)(struct store *st, void *arg), void *page_arg);
 
 /* Records a refusal; returns CTL_REFUSED for `return ctl_fail(...)`. */
 int ctl_fail(struct ctl *c, enum err_code err, const char *fmt, ...)

@@ -117,6 +117,7 @@ static int read_filter(struct ctl *c, struct journal_filter *f)
     return 0;
 }
 
+/* Adds an entry to the page in progress (arg: the struct ctl). */
 static int add_entry(void *arg, const struct journal_entry *e)
 {
     cJSON *o = cJSON_CreateObject();
@@ -148,29 +149,51 @@ static int add_entry(void *arg, const struct journal_entry *e)
     else
         cJSON_AddNullToObject(o, "fault");
     cJSON_AddNumberToObject(o, "durationMs", round(e->duration_ms * 1000.0) / 1000.0);
-    cJSON_AddItemToArray(arg, o);
+    struct ctl *c = arg;
+    cJSON_AddItemToArray(c->page_items, o);
+    c->page_next = e->id;
     return 0;
+}
+
+/* A page of entries, newest first, prepended to the listing (oldest first): the newest
+ * `limit` matching entries are read without counting the others. */
+static int get_page(struct store *st, struct ctl *c)
+{
+    const struct journal_filter *f = c->page_arg;
+    long long want = CTL_PAGE_ROWS;
+    if (f->limit > 0 && f->limit - c->page_count < want)
+        want = f->limit - c->page_count;
+    int n = 0;
+    int rc = store_journal_page(st, f, c->cursor, (int)want, add_entry, c, &n);
+    c->more = rc == 0 && n == want && (f->limit == 0 || c->page_count + n < f->limit);
+    return rc;
 }
 
 static int get_tx(struct store *st, void *arg)
 {
     struct ctl *c = arg;
-    struct journal_filter f;
-    int rc = read_filter(c, &f);
+    int rc = read_filter(c, c->page_arg);
     if (rc)
         return rc;
+    cJSON_Delete(c->out);
     c->out = cJSON_CreateObject();
-    cJSON *arr = cJSON_AddArrayToObject(c->out, "entries");
-    rc = store_journal_each(st, &f, add_entry, arr);
     long long evicted = 0;
     store_meta_get(st, "journal_evicted", &evicted);
+    c->page_dest = cJSON_AddArrayToObject(c->out, "entries");
     cJSON_AddNumberToObject(c->out, "evicted", (double)evicted);
-    return rc;
+    c->page = get_page;
+    c->page_read_only = 1;
+    c->page_prepend = 1;
+    c->more = 1;
+    c->cursor = 0;
+    c->page_count = 0;
+    return 0;
 }
 
 void handle_journal_get(struct app *app, const struct http_request *req, struct reply *rep)
 {
-    ctl_run(app, req, rep, CTL_NO_BODY, get_tx);
+    struct journal_filter f;
+    ctl_run_with(app, req, rep, CTL_NO_BODY, get_tx, &f);
 }
 
 static int count_tx(struct store *st, void *arg)

@@ -36,41 +36,64 @@ static int collect_one(void *arg, const struct model_request *r)
     return 0;
 }
 
-static int list_tx(struct store *st, void *arg)
+struct list_page {
+    const char *mapping;
+    int has_status;
+    enum model_status status;
+};
+
+/* A page of the listing: read, then refreshed (which writes: never mid-iteration). */
+static int list_page(struct store *st, struct ctl *c)
 {
-    struct ctl *c = arg;
-    const char *tenant = c->req->params[0];
-    const char *mapping = http_request_query(c->req, "mapping");
-    const char *status = http_request_query(c->req, "status");
-    enum model_status s;
-    if (status && model_status_parse(&s, status) < 0)
-        return ctl_fail(c, ERR_BAD_FIELD,
-                        "status: \"%.40s\" is not one of In Progress, Success, Failed, Aborted",
-                        status);
-    if (mapping && !*mapping)
-        mapping = NULL;
-    int rc = ctl_tenant(c, st, tenant);
-    if (rc)
-        return rc;
-    /* Collected first: refreshing writes rows, which must not happen mid-iteration. */
+    struct list_page *lp = c->page_arg;
     struct collect all = {0};
-    rc = store_request_each(st, tenant, mapping, NULL, collect_one, &all);
+    int n = 0;
+    int rc = store_request_page(st, c->req->params[0], lp->mapping, c->cursor, CTL_PAGE_ROWS,
+                                collect_one, &all, &n);
     if (all.failed)
         rc = STORE_ERROR;
-    c->out = cJSON_CreateObject();
-    cJSON *arr = cJSON_AddArrayToObject(c->out, "requests");
     for (size_t i = 0; i < all.n && rc == 0; i++) {
         rc = ctl_request_refresh(c->app, st, &all.items[i]);
-        if (rc == 0 && (!status || all.items[i].status == s))
-            cJSON_AddItemToArray(arr, ctl_request_json(&all.items[i]));
+        if (rc == 0 && (!lp->has_status || all.items[i].status == lp->status))
+            cJSON_AddItemToArray(c->page_items, ctl_request_json(&all.items[i]));
+        c->page_next = all.items[i].id;
     }
+    c->more = rc == 0 && n == CTL_PAGE_ROWS;
     free(all.items);
     return rc;
 }
 
+static int list_tx(struct store *st, void *arg)
+{
+    struct ctl *c = arg;
+    struct list_page *lp = c->page_arg;
+    const char *tenant = c->req->params[0];
+    lp->mapping = http_request_query(c->req, "mapping");
+    const char *status = http_request_query(c->req, "status");
+    lp->has_status = status != NULL;
+    if (status && model_status_parse(&lp->status, status) < 0)
+        return ctl_fail(c, ERR_BAD_FIELD,
+                        "status: \"%.40s\" is not one of In Progress, Success, Failed, Aborted",
+                        status);
+    if (lp->mapping && !*lp->mapping)
+        lp->mapping = NULL;
+    int rc = ctl_tenant(c, st, tenant);
+    if (rc)
+        return rc;
+    cJSON_Delete(c->out); /* a retried transaction starts over */
+    c->out = cJSON_CreateObject();
+    c->page_dest = cJSON_AddArrayToObject(c->out, "requests");
+    c->page = list_page;
+    c->more = 1;
+    c->cursor = 0;
+    return 0;
+}
+
 void handle_requests_list(struct app *app, const struct http_request *req, struct reply *rep)
 {
-    ctl_run(app, req, rep, CTL_NO_BODY, list_tx);
+    struct list_page lp;
+    memset(&lp, 0, sizeof(lp));
+    ctl_run_with(app, req, rep, CTL_NO_BODY, list_tx, &lp);
 }
 
 /* The request params[1] of tenant params[0]; refuses with 404 otherwise. */

@@ -1,7 +1,9 @@
 /*
  * /_mock/tenants/{org}/snapshot: export a tenant's state (mappings with their scripts,
  * requests) in fixture form, and restore it. Export is a pure read (requests are not
- * advanced), so export, restore, export gives the same document.
+ * advanced), so export, restore, export gives the same document. It reads the
+ * requests a page per transaction: a request that changes meanwhile is exported as it
+ * was when its page was read, one created meanwhile may be included.
  */
 #include "control/control.h"
 
@@ -16,7 +18,7 @@
 
 struct export_arg {
     struct store *st;
-    cJSON *mappings, *requests;
+    cJSON *mappings;
 };
 
 static int add_step(void *arg, const struct model_step *s)
@@ -37,9 +39,20 @@ static int export_mapping(void *arg, const struct model_mapping *m)
 
 static int export_request(void *arg, const struct model_request *r)
 {
-    struct export_arg *a = arg;
-    cJSON_AddItemToArray(a->requests, ctl_request_json(r));
+    struct ctl *c = arg;
+    cJSON_AddItemToArray(c->page_items, ctl_request_json(r));
+    c->page_next = r->id;
     return 0;
+}
+
+/* The requests, a page per transaction (a tenant may hold millions). */
+static int export_page(struct store *st, struct ctl *c)
+{
+    int n = 0;
+    int rc = store_request_page(st, c->req->params[0], NULL, c->cursor, CTL_PAGE_ROWS,
+                                export_request, c, &n);
+    c->more = rc == 0 && n == CTL_PAGE_ROWS;
+    return rc;
 }
 
 static int get_tx(struct store *st, void *arg)
@@ -49,12 +62,15 @@ static int get_tx(struct store *st, void *arg)
     int rc = ctl_tenant(c, st, tenant);
     if (rc)
         return rc;
+    cJSON_Delete(c->out); /* a retried transaction starts over */
     c->out = cJSON_CreateObject();
-    struct export_arg a = {st, cJSON_AddArrayToObject(c->out, "mappings"),
-                           cJSON_AddArrayToObject(c->out, "requests")};
+    struct export_arg a = {st, cJSON_AddArrayToObject(c->out, "mappings")};
     rc = store_mapping_each(st, tenant, export_mapping, &a);
-    if (rc == 0)
-        rc = store_request_each(st, tenant, NULL, NULL, export_request, &a);
+    c->page_dest = cJSON_AddArrayToObject(c->out, "requests");
+    c->page = export_page;
+    c->page_read_only = 1;
+    c->more = 1;
+    c->cursor = 0;
     return rc;
 }
 

@@ -50,6 +50,8 @@ enum stmt_id {
     S_REQUEST_IN_PROGRESS,
     S_REQUEST_UPDATE,
     S_REQUEST_EACH,
+    S_REQUEST_PAGE,
+    S_REQUEST_PAGE_MAPPING,
     S_REQUEST_COUNT_IN_PROGRESS,
     S_COUNT
 };
@@ -112,6 +114,11 @@ static const char *const sql_text[S_COUNT] = {
                          "WHERE id = ?1 AND tenant = ?2 AND mapping = ?3 AND created_ms = ?4",
     [S_REQUEST_EACH] = "SELECT " REQUEST_COLS " FROM request WHERE tenant = ?1 AND "
                        "(?2 IS NULL OR mapping = ?2) AND (?3 IS NULL OR status = ?3) ORDER BY id",
+    /* Pages: one statement per shape, so that the mapping's index serves the second. */
+    [S_REQUEST_PAGE] = "SELECT " REQUEST_COLS " FROM request WHERE tenant = ?1 AND id > ?3 "
+                       "ORDER BY id LIMIT ?4",
+    [S_REQUEST_PAGE_MAPPING] = "SELECT " REQUEST_COLS " FROM request WHERE tenant = ?1 AND "
+                               "mapping = ?2 AND id > ?3 ORDER BY id LIMIT ?4",
     [S_REQUEST_COUNT_IN_PROGRESS] = "SELECT count(*) FROM request WHERE status = 'In Progress'",
 };
 
@@ -860,6 +867,31 @@ int store_request_each(struct store *st, const char *tenant, const char *mapping
     struct model_request r;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         read_request(s, &r);
+        if (fn(arg, &r) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        result = store_map_rc(rc);
+    store_stmt_done(s);
+    return result;
+}
+
+int store_request_page(struct store *st, const char *tenant, const char *mapping, long long after,
+                       int limit, int (*fn)(void *arg, const struct model_request *r), void *arg,
+                       int *n)
+{
+    sqlite3_stmt *s = st->stmt[mapping ? S_REQUEST_PAGE_MAPPING : S_REQUEST_PAGE];
+    store_bind_text(s, 1, tenant);
+    if (mapping)
+        store_bind_text(s, 2, mapping);
+    sqlite3_bind_int64(s, 3, after);
+    sqlite3_bind_int(s, 4, limit);
+    int rc, result = 0;
+    struct model_request r;
+    *n = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        read_request(s, &r);
+        ++*n;
         if (fn(arg, &r) != 0)
             break;
     }

@@ -84,6 +84,13 @@ int store_request_update(struct store *st, const struct model_request *r);
 int store_request_each(struct store *st, const char *tenant, const char *mapping,
                        const char *status, int (*fn)(void *arg, const struct model_request *r),
                        void *arg);
+/* One page of a tenant's requests (of mapping, when not NULL): those with an id above
+ * after, in id order, at most limit; *n gets how many were read. A long listing is read
+ * page after page, each in its own transaction, so that it never holds the database
+ * for more than one page. */
+int store_request_page(struct store *st, const char *tenant, const char *mapping, long long after,
+                       int limit, int (*fn)(void *arg, const struct model_request *r), void *arg,
+                       int *n);
 /* Number of requests In Progress, all tenants. */
 int store_request_count_in_progress(struct store *st, long long *out);
 

@@ -5,6 +5,7 @@
  */
 #include "store/store_journal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,7 +41,8 @@ static int filter_set(const struct journal_filter *f)
            (f->has_status ? 8 : 0);
 }
 
-static void where(char *out, size_t size, int set)
+/* The filters' terms, after " WHERE " (or after " AND " when and is set). */
+static void where(char *out, size_t size, int set, int and)
 {
     static const char *const terms[] = {"tenant = ?1", "mapping = ?2", "method = ?3",
                                         "status = ?4"};
@@ -49,7 +51,8 @@ static void where(char *out, size_t size, int set)
     for (int i = 0; i < 4; i++) {
         if (!(set & (1 << i)))
             continue;
-        int n = snprintf(out + used, size - used, "%s%s", used ? " AND " : " WHERE ", terms[i]);
+        int n =
+            snprintf(out + used, size - used, "%s%s", used || and? " AND " : " WHERE ", terms[i]);
         if (n > 0 && (size_t)n < size - used)
             used += (size_t)n;
     }
@@ -59,14 +62,13 @@ static sqlite3_stmt *filtered(struct store *st, int each, const struct journal_f
 {
     int set = filter_set(f);
     char w[160], sql[640];
-    where(w, sizeof(w), set);
+    where(w, sizeof(w), set, each);
     if (each)
-        /* The newest `limit` matching rows, returned oldest first. */
+        /* A page: the matching rows below id ?6, newest first, at most ?5. */
         snprintf(sql, sizeof(sql),
-                 "SELECT * FROM (SELECT id, server_ms, wall_ms, method, path, query, endpoint, "
-                 "tenant, mapping, request_id, status, request_headers, request_body, "
-                 "response_body, fault, duration_ms FROM journal%s ORDER BY id DESC LIMIT ?5) "
-                 "ORDER BY id",
+                 "SELECT id, server_ms, wall_ms, method, path, query, endpoint, tenant, "
+                 "mapping, request_id, status, request_headers, request_body, response_body, "
+                 "fault, duration_ms FROM journal WHERE id < ?6%s ORDER BY id DESC LIMIT ?5",
                  w);
     else
         snprintf(sql, sizeof(sql), "SELECT count(*) FROM journal%s", w);
@@ -127,13 +129,16 @@ static const char *text(sqlite3_stmt *s, int col)
     return t ? (const char *)t : "";
 }
 
-int store_journal_each(struct store *st, const struct journal_filter *f,
-                       int (*fn)(void *arg, const struct journal_entry *e), void *arg)
+int store_journal_page(struct store *st, const struct journal_filter *f, long long before,
+                       int limit, int (*fn)(void *arg, const struct journal_entry *e), void *arg,
+                       int *n)
 {
     sqlite3_stmt *s = filtered(st, 1, f);
     if (!s)
         return STORE_ERROR;
-    sqlite3_bind_int64(s, 5, f->limit > 0 ? f->limit : -1);
+    sqlite3_bind_int64(s, 5, limit);
+    sqlite3_bind_int64(s, 6, before > 0 ? before : INT64_MAX);
+    *n = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct journal_entry e;
@@ -153,6 +158,7 @@ int store_journal_each(struct store *st, const struct journal_filter *f,
         e.response_body = text(s, 13);
         e.fault = text(s, 14);
         e.duration_ms = sqlite3_column_double(s, 15);
+        ++*n;
         if (fn(arg, &e) != 0)
             break;
     }

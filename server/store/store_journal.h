@@ -30,9 +30,12 @@ struct journal_filter {
 int store_journal_append(struct store *st, const struct journal_entry *e, long long max,
                          long long *evicted);
 
-/* Calls fn for matching entries in id order (strings valid only during the call). */
-int store_journal_each(struct store *st, const struct journal_filter *f,
-                       int (*fn)(void *arg, const struct journal_entry *e), void *arg);
+/* One page of matching entries: those with an id below before (0: no bound), newest
+ * first, at most limit (f->limit is the caller's to apply); *n gets how many were read.
+ * Strings are valid only during the call of fn. */
+int store_journal_page(struct store *st, const struct journal_filter *f, long long before,
+                       int limit, int (*fn)(void *arg, const struct journal_entry *e), void *arg,
+                       int *n);
 int store_journal_count(struct store *st, const struct journal_filter *f, long long *out);
 int store_journal_clear(struct store *st);
 
