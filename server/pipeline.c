@@ -92,6 +92,7 @@ struct call {
     struct app *app;
     const struct http_request *req;
     struct reply *rep;
+    const struct journal_sent *sent;
 };
 
 /* One emulated call, whole: a retried transaction starts over from a fresh reply. */
@@ -116,21 +117,21 @@ static int emulated_tx(struct store *st, void *arg)
             rc = route->tx_handler(c->app, st, c->req, rep);
     }
     if (rc == 0 && (route->flags & ROUTE_JOURNALED))
-        rc = control_journal_append(c->app, st, c->req, rep);
+        rc = control_journal_append(c->app, st, c->req, c->sent, rep);
     return rc;
 }
 
 static int journal_tx(struct store *st, void *arg)
 {
     struct call *c = arg;
-    return control_journal_append(c->app, st, c->req, c->rep);
+    return control_journal_append(c->app, st, c->req, c->sent, c->rep);
 }
 
 /* Records a call whose own transaction failed, or that never reached a route. */
 static void journal_alone(struct app *app, struct store *st, const struct http_request *req,
-                          struct reply *rep)
+                          const struct journal_sent *sent, struct reply *rep)
 {
-    struct call c = {app, req, rep};
+    struct call c = {app, req, rep, sent};
     if (st && store_transact(st, journal_tx, &c) != 0)
         log_msg(LOG_WARN, "journal: entry not recorded: %s", store_errmsg(st));
 }
@@ -138,15 +139,18 @@ static void journal_alone(struct app *app, struct store *st, const struct http_r
 static void dispatch_emulated(struct app *app, struct store *st, struct http_request *req,
                               struct reply *rep)
 {
-    struct call c = {app, req, rep};
+    struct journal_sent sent;
+    control_journal_sent_make(&sent, req);
+    struct call c = {app, req, rep, &sent};
     int rc = st ? store_transact(st, emulated_tx, &c) : STORE_ERROR;
-    if (rc == 0)
-        return;
-    reply_free(rep);
-    reply_init(rep);
-    pipeline_store_failure(rep, st, rc);
-    if (req->route->flags & ROUTE_JOURNALED)
-        journal_alone(app, st, req, rep);
+    if (rc != 0) {
+        reply_free(rep);
+        reply_init(rep);
+        pipeline_store_failure(rep, st, rc);
+        if (req->route->flags & ROUTE_JOURNALED)
+            journal_alone(app, st, req, &sent, rep);
+    }
+    control_journal_sent_free(&sent);
 }
 
 /* The admin token (--admin-token) on control routes; 0, or -1 after answering. */
@@ -178,8 +182,12 @@ void pipeline_dispatch(void *ctx, struct http_request *req, struct reply *rep)
     if (!route) {
         /* Unrouted calls outside /_mock are journaled: a client that called a wrong
          * URL finds it there. */
-        if (strncmp(req->path, "/_mock", 6) != 0)
-            journal_alone(app, st, req, rep);
+        if (strncmp(req->path, "/_mock", 6) != 0) {
+            struct journal_sent sent;
+            control_journal_sent_make(&sent, req);
+            journal_alone(app, st, req, &sent, rep);
+            control_journal_sent_free(&sent);
+        }
     } else if (flags & ROUTE_EMULATED) {
         dispatch_emulated(app, st, req, rep);
     } else if (admin_check(app, req, rep) == 0) {

@@ -86,10 +86,20 @@ int ctl_request_refresh(struct app *app, struct store *st, struct model_request 
 int ctl_get_count(struct ctl *c, const cJSON *obj, const char *field, long long max, long long *out,
                   int *present);
 
+/* What the journal keeps of what a client sent, made before the call's transaction so
+ * that the transaction holds the database for less. */
+struct journal_sent {
+    char *headers, *query; /* JSON object texts (owned; NULL when out of memory) */
+    const char *body;      /* the body as kept: req->body itself or body_owned */
+    char *body_owned;
+};
+void control_journal_sent_make(struct journal_sent *out, const struct http_request *req);
+void control_journal_sent_free(struct journal_sent *sent);
+
 /* Appends the journal entry of a call (what it sent, what it got) inside the call's
  * transaction (st), evicting past --journal-max. 0 or a STORE_* error. */
 int control_journal_append(struct app *app, struct store *st, const struct http_request *req,
-                           const struct reply *rep);
+                           const struct journal_sent *sent, const struct reply *rep);
 
 /* Reloads the fixture files (validated first) into the store: shared by
  * POST /_mock/reset and SIGHUP. 0, or -1 with problems (state unchanged). */

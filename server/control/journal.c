@@ -18,56 +18,65 @@
 #define JOURNAL_BODY_MAX (16u * 1024)
 
 /* A body as journal text: valid UTF-8 kept (truncated past the cap), anything else
- * replaced by a note, so the journal's JSON stays valid. */
-static char *body_text(const char *body, size_t len)
+ * replaced by a note, so the journal's JSON stays valid. body is NUL-terminated at len.
+ * Returns body itself when it is kept whole; otherwise a copy in *owned (caller frees;
+ * NULL when out of memory, and then "" is returned). */
+static const char *body_text(const char *body, size_t len, char **owned)
 {
+    *owned = NULL;
     size_t n = len > JOURNAL_BODY_MAX ? JOURNAL_BODY_MAX : len;
     /* Cut at a character boundary. */
     while (n > 0 && n < len && ((unsigned char)body[n] & 0xc0) == 0x80)
         n--;
-    int valid = 1;
-    for (size_t i = 0; i < n; i++)
-        valid &= body[i] != '\0';
-    char *out;
-    if (!valid) {
-        out = strdup("(binary body not kept)");
-        return out;
-    }
-    out = malloc(n + 40);
+    if (memchr(body, '\0', n))
+        return "(binary body not kept)";
+    if (n == len)
+        return body;
+    char *out = malloc(n + 40);
     if (!out)
-        return NULL;
+        return "";
     memcpy(out, body, n);
-    if (n < len)
-        snprintf(out + n, 40, "...(%zu bytes in all)", len);
-    else
-        out[n] = '\0';
+    snprintf(out + n, 40, "...(%zu bytes in all)", len);
+    *owned = out;
     return out;
 }
 
+void control_journal_sent_make(struct journal_sent *out, const struct http_request *req)
+{
+    out->headers = http_request_headers_json(req);
+    out->query = http_request_query_json(req);
+    out->body = body_text(req->body, req->body_len, &out->body_owned);
+}
+
+void control_journal_sent_free(struct journal_sent *sent)
+{
+    free(sent->headers);
+    free(sent->query);
+    free(sent->body_owned);
+}
+
 int control_journal_append(struct app *app, struct store *st, const struct http_request *req,
-                           const struct reply *rep)
+                           const struct journal_sent *sent, const struct reply *rep)
 {
     int status = rep->transport == TRANSPORT_NORMAL || rep->transport == TRANSPORT_TRUNCATE
                      ? rep->status
                      : 0;
-    char *headers = http_request_headers_json(req);
-    char *query = http_request_query_json(req);
-    char *sent = body_text(req->body, req->body_len);
-    char *got = body_text(rep->body ? rep->body : "", rep->body_len);
+    char *got_owned = NULL;
+    const char *got = body_text(rep->body ? rep->body : "", rep->body_len, &got_owned);
     struct journal_entry e = {
         .server_ms = clock_now_ms(&app->clock),
         .wall_ms = clock_wall_ms(),
         .method = req->method,
         .path = req->path,
-        .query = query ? query : "{}",
+        .query = sent->query ? sent->query : "{}",
         .endpoint = req->endpoint,
         .tenant = rep->tenant,
         .mapping = rep->mapping,
         .request_id = rep->request_id,
         .status = status,
-        .request_headers = headers ? headers : "{}",
-        .request_body = sent ? sent : "",
-        .response_body = got ? got : "",
+        .request_headers = sent->headers ? sent->headers : "{}",
+        .request_body = sent->body,
+        .response_body = got,
         .fault = rep->fault_id,
         .duration_ms = clock_monotonic_ms() - req->started_ms,
     };
@@ -78,10 +87,7 @@ int control_journal_append(struct app *app, struct store *st, const struct http_
         store_meta_get(st, "journal_evicted", &total);
         rc = store_meta_set(st, "journal_evicted", total + evicted);
     }
-    free(headers);
-    free(query);
-    free(sent);
-    free(got);
+    free(got_owned);
     return rc;
 }
 
