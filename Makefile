@@ -67,7 +67,12 @@ test-asan: test-deps
 
 test: format-check test-plain test-asan
 
-bench: build
+# valgrind for the bench's instruction counts (callgrind); the smoke test does without.
+.PHONY: bench-deps
+bench-deps: deps
+	$(call install_missing,valgrind,)
+
+bench: build bench-deps
 	./$(BUILD)/bench-campaign-mock
 
 clean:

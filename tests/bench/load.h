@@ -14,6 +14,7 @@ enum load_kind {
     LOAD_POLL,    /* GET of one finished request, over and over: the hottest path */
     LOAD_CYCLE,   /* per connection: POST on its own template tenant, GETs until terminal */
     LOAD_CONTROL, /* GET /_mock/journal/count */
+    LOAD_TRIGGER, /* POST of one path (a mapping that succeeds at once), over and over */
 };
 
 struct load_spec {
@@ -21,9 +22,10 @@ struct load_spec {
     int conns;
     long requests; /* total requests of the run, shared by the connections */
     enum load_kind kind;
-    const char *path;          /* LOAD_POLL: the path with its query */
+    const char *path;          /* LOAD_POLL: the path with its query; LOAD_TRIGGER: the POST's */
     const char *tenant_prefix; /* LOAD_CYCLE: connection i uses tenant PREFIXi */
-    /* 1: answers are campaign-mock's and drive the cycle (request id, terminal status).
+    /* 1: answers are campaign-mock's and drive the cycle (request id, terminal status);
+     * a LOAD_TRIGGER answer that is not "submitted successfully" is an error.
      * 0: the reference's fixed answer; the cycle replays campaign-mock's shape with
      * afterPolls 1 (POST, GET, GET) so both servers get the same requests. */
     int follow_bodies;
@@ -49,6 +51,11 @@ int load_run(struct load_result *out, const struct load_spec *spec);
  * answer goes to body (NUL-terminated, truncated to size). Returns the HTTP status, or
  * -1 on a transport error. */
 int load_call(int port, const char *method, const char *path, char *body, size_t size);
+
+/* load_call with a request body: req_body (NUL-terminated; NULL: none) is sent with
+ * Content-Type content_type (NULL: no such header). */
+int load_call_body(int port, const char *method, const char *path, const char *content_type,
+                   const char *req_body, char *body, size_t size);
 
 /* "requestId": N from a body; -1 when absent. */
 long long load_body_request_id(const char *body);
