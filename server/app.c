@@ -97,7 +97,8 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t err_si
         return -1;
     }
     app->clock.manual_ms = manual;
-    pthread_setspecific(app->store_key, app->store);
+    /* The first connection is the writer (see store_transact); every thread, this one
+     * included once the server runs, reads on a peer of its own. */
     app_faults_recount(app, app->store);
     if (!arg.loaded)
         log_msg(LOG_INFO, "database %s already holds state: continuing it", cfg->db);

@@ -128,6 +128,7 @@ struct store {
     sqlite3_stmt *extra[STORE_SLOTS_MAX]; /* other store files' statements */
     struct store_shared *shared;          /* owned by the first connection */
     int primary;                          /* the first connection (store_open) */
+    char last_error[256];                 /* why this thread's last transaction failed */
 };
 
 sqlite3_stmt *store_stmt(struct store *st, int slot, const char *sql)
@@ -146,7 +147,7 @@ sqlite3 *store_db(struct store *st)
 
 const char *store_errmsg(struct store *st)
 {
-    return sqlite3_errmsg(st->db);
+    return st->last_error[0] ? st->last_error : sqlite3_errmsg(st->db);
 }
 
 static int exec_script(sqlite3 *db, const char *sql, char *err, size_t err_size)
@@ -200,6 +201,11 @@ struct store_shared {
     /* SQLite admits one writer at a time; waiting for it here, on a futex, costs
      * nothing, where SQLite's busy handler would poll. SQLite still enforces it. */
     pthread_mutex_t write_lock;
+    /* The connection every write transaction runs on, whichever thread asks (under
+     * write_lock): the only one that writes, so its page cache stays valid across
+     * transactions, where a connection that another one wrote behind must read every
+     * page again (a 4 KiB copy each from memdb). The peers only read. */
+    struct store *writer;
     char uri[512]; /* what a peer opens */
     int memory;
     int lock_fd;      /* the file database, flocked for this process; -1 for memory */
@@ -315,6 +321,7 @@ int store_open(struct store **out, const char *path, char *err, size_t err_size)
     }
     st->shared = sh;
     st->primary = 1;
+    sh->writer = st;
     sh->lock_fd = -1;
     pthread_mutex_init(&sh->write_lock, NULL);
     sh->memory = strcmp(path, ":memory:") == 0;
@@ -493,17 +500,29 @@ static int transact(struct store *st, enum stmt_id begin, int (*fn)(struct store
     return STORE_BUSY;
 }
 
+/* Keeps the reason of a failed transaction where the caller's thread finds it. */
+static int note_failure(struct store *st, struct store *ran, int rc)
+{
+    if (rc == 0)
+        st->last_error[0] = '\0';
+    else
+        snprintf(st->last_error, sizeof(st->last_error), "%s", sqlite3_errmsg(ran->db));
+    return rc;
+}
+
 int store_transact(struct store *st, int (*fn)(struct store *st, void *arg), void *arg)
 {
+    struct store *w = st->shared->writer;
     pthread_mutex_lock(&st->shared->write_lock);
-    int rc = transact(st, S_BEGIN, fn, arg);
+    int rc = transact(w, S_BEGIN, fn, arg);
+    note_failure(st, w, rc);
     pthread_mutex_unlock(&st->shared->write_lock);
     return rc;
 }
 
 int store_read(struct store *st, int (*fn)(struct store *st, void *arg), void *arg)
 {
-    return transact(st, S_BEGIN_READ, fn, arg);
+    return note_failure(st, st, transact(st, S_BEGIN_READ, fn, arg));
 }
 
 int store_meta_get(struct store *st, const char *key, long long *out)

@@ -3,7 +3,9 @@
  * its statements prepared once when it opens; every state change is one BEGIN
  * IMMEDIATE transaction. A connection is used by one thread at a time; threads that
  * work at once each open a peer (store_open_peer) on the same database: a WAL file,
- * or for ":memory:" a database of SQLite's memdb VFS that the peers share.
+ * or for ":memory:" a database of SQLite's memdb VFS that the peers share. Writes all
+ * run on the first connection (store_transact); a peer reads (store_read, and single
+ * statements outside a transaction).
  */
 #ifndef CAMPAIGN_STORE_H
 #define CAMPAIGN_STORE_H
@@ -30,7 +32,8 @@ void store_close(struct store *st);
 
 /* Runs fn inside BEGIN IMMEDIATE ... COMMIT, retrying the whole transaction a few
  * times when the database is busy. fn returns 0 to commit, anything else to roll back;
- * that value is returned. */
+ * that value is returned. fn runs on the database's writer connection (the first one,
+ * whatever st is), one transaction at a time, and must use the store it is given. */
 int store_transact(struct store *st, int (*fn)(struct store *st, void *arg), void *arg);
 
 /* The same for a transaction that only reads: it takes no write lock and, on a file
