@@ -874,6 +874,27 @@ int store_request_update(struct store *st, const struct model_request *r)
     return rc;
 }
 
+/* Steps a bound request query to its end (or until fn returns non-0), handing each row
+ * to fn; *n (may be NULL) gets how many rows were read. Resets the statement. */
+static int step_requests(sqlite3_stmt *s, int (*fn)(void *arg, const struct model_request *r),
+                         void *arg, int *n)
+{
+    int rc, result = 0, count = 0;
+    struct model_request r;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        read_request(s, &r);
+        count++;
+        if (fn(arg, &r) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        result = store_map_rc(rc);
+    store_stmt_done(s);
+    if (n)
+        *n = count;
+    return result;
+}
+
 int store_request_each(struct store *st, const char *tenant, const char *mapping,
                        const char *status, int (*fn)(void *arg, const struct model_request *r),
                        void *arg)
@@ -882,17 +903,7 @@ int store_request_each(struct store *st, const char *tenant, const char *mapping
     store_bind_text(s, 1, tenant);
     store_bind_text(s, 2, mapping);
     store_bind_text(s, 3, status);
-    int rc, result = 0;
-    struct model_request r;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        read_request(s, &r);
-        if (fn(arg, &r) != 0)
-            break;
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        result = store_map_rc(rc);
-    store_stmt_done(s);
-    return result;
+    return step_requests(s, fn, arg, NULL);
 }
 
 int store_request_page(struct store *st, const char *tenant, const char *mapping, long long after,
@@ -905,19 +916,7 @@ int store_request_page(struct store *st, const char *tenant, const char *mapping
         store_bind_text(s, 2, mapping);
     sqlite3_bind_int64(s, 3, after);
     sqlite3_bind_int(s, 4, limit);
-    int rc, result = 0;
-    struct model_request r;
-    *n = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        read_request(s, &r);
-        ++*n;
-        if (fn(arg, &r) != 0)
-            break;
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        result = store_map_rc(rc);
-    store_stmt_done(s);
-    return result;
+    return step_requests(s, fn, arg, n);
 }
 
 int store_request_count_in_progress(struct store *st, long long *out)
