@@ -12,9 +12,10 @@
  * 0.9.75 to 1.0) calls epoll_wait again while the previous call filled its 128-event
  * buffer, and that second call blocks for the connection timeout with the 128 ready
  * connections not yet processed: a worker that gets exactly 128 (or 256, ...) ready
- * requests at once sleeps for two minutes. Measured: with epoll one wrk run in eight
- * at 128 connections stalled, and tests/http/test_stall.c (128 requests made ready on
- * one worker) fails every time; with poll, 0 stalls in 34 runs at the same throughput.
+ * requests at once sleeps for two minutes. With epoll, about one wrk run in eight at
+ * 128 connections stalled, and tests/http/test_stall.c (128 requests made ready on one
+ * worker) failed every time; with poll it passes, and 12 wrk runs of 2 s at 128
+ * connections each served 32,000 to 57,000 requests, none stalled.
  * poll's cost grows with a worker's connection count, which the connection limit (1000)
  * bounds.
  *
