@@ -49,16 +49,68 @@ void handle_faults_get(struct app *app, const struct http_request *req, struct r
  * be posted again. */
 static const char *const read_only[] = {"hits", "seen", "remaining", "createdMs", NULL};
 
-struct find_id {
-    const char *id;
-    int found;
+/* The numbers N of the ids "fault-N" in use, sorted, so that unnamed rules take the
+ * smallest free ones in one pass: a batch of n rules costs O(n log n), where trying
+ * fault-1, fault-2, ... against the whole table cost O(n^3). */
+struct used_numbers {
+    long long *n;
+    size_t len, cap;
+    int failed;
 };
 
-static int has_id(void *arg, const struct fault_row *r)
+/* N when id is "fault-N" as this file writes it (no sign, no leading zero); else 0. */
+static long long auto_number(const char *id)
 {
-    struct find_id *f = arg;
-    f->found |= strcmp(f->id, r->id) == 0;
-    return f->found;
+    if (strncmp(id, "fault-", 6) != 0 || id[6] < '1' || id[6] > '9')
+        return 0;
+    long long v = 0;
+    for (const char *p = id + 6; *p; p++) {
+        if (*p < '0' || *p > '9' || p - (id + 6) >= 18)
+            return 0;
+        v = v * 10 + (*p - '0');
+    }
+    return v;
+}
+
+static void used_add(struct used_numbers *u, const char *id)
+{
+    long long v = auto_number(id);
+    if (v == 0 || u->failed)
+        return;
+    if (u->len == u->cap) {
+        size_t cap = u->cap ? u->cap * 2 : 64;
+        long long *grown = realloc(u->n, cap * sizeof(*grown));
+        if (!grown) {
+            u->failed = 1;
+            return;
+        }
+        u->n = grown;
+        u->cap = cap;
+    }
+    u->n[u->len++] = v;
+}
+
+static int used_stored(void *arg, const struct fault_row *r)
+{
+    used_add(arg, r->id);
+    return 0;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The next free number from *next on (u sorted; *at is the read position). */
+static long long used_next_free(const struct used_numbers *u, size_t *at, long long *next)
+{
+    while (*at < u->len && u->n[*at] <= *next) {
+        if (u->n[*at] == *next)
+            ++*next;
+        ++*at;
+    }
+    return (*next)++;
 }
 
 static int post_tx(struct store *st, void *arg)
@@ -90,54 +142,58 @@ static int post_tx(struct store *st, void *arg)
     }
     problems_free(&p);
     long long now = clock_now_ms(&c->app->clock);
-    i = 0;
-    for (cJSON *r = c->body->child; r; r = r->next, i++) {
+    struct used_numbers used = {0};
+    int rc = store_fault_each(st, used_stored, &used);
+    for (cJSON *r = c->body->child; r; r = r->next) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
-        char made[32];
+        if (id)
+            used_add(&used, id->valuestring);
+    }
+    if (used.failed && rc == 0)
+        rc = STORE_ERROR;
+    if (rc) {
+        free(used.n);
+        return rc;
+    }
+    qsort(used.n, used.len, sizeof(*used.n), cmp_ll);
+    size_t at = 0;
+    long long next = 1;
+    cJSON *added = cJSON_CreateArray();
+    i = 0;
+    for (cJSON *r = c->body->child; r && rc == 0; r = r->next, i++) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
         if (!id) {
             /* Unnamed rules get the first free "fault-N". */
-            for (long long n = 1;; n++) {
-                snprintf(made, sizeof(made), "fault-%lld", n);
-                struct find_id f = {made, 0};
-                int rc = store_fault_each(st, has_id, &f);
-                if (rc)
-                    return rc;
-                if (!f.found)
-                    break;
-            }
+            char made[32];
+            snprintf(made, sizeof(made), "fault-%lld", used_next_free(&used, &at, &next));
             cJSON *named = cJSON_CreateString(made);
             cJSON_AddItemToObject(r, "id", named);
             id = named;
         }
         char *text = cJSON_PrintUnformatted(r);
-        if (!text)
-            return STORE_ERROR;
-        int rc = store_fault_insert(st, id->valuestring, text, now);
-        free(text);
+        if (!text) {
+            rc = STORE_ERROR;
+            break;
+        }
+        rc = store_fault_insert(st, id->valuestring, text, now);
         if (rc == STORE_CONSTRAINT) {
             char where[32] = "";
             if (!single)
                 snprintf(where, sizeof(where), "[%d].", i);
-            return ctl_fail(c, ERR_CONFLICT, "%sid: a rule \"%.128s\" exists already", where,
-                            id->valuestring);
+            rc = ctl_fail(c, ERR_CONFLICT, "%sid: a rule \"%.128s\" exists already", where,
+                          id->valuestring);
+        } else if (rc == 0) {
+            /* The reply lists each rule as GET would, straight from what was stored. */
+            struct fault_row row = {id->valuestring, text, now, 0, 0};
+            add_rule(added, &row);
         }
-        if (rc)
-            return rc;
+        free(text);
     }
-    /* Reply with the rules as now listed. */
-    cJSON *all = cJSON_CreateArray();
-    int rc = store_fault_each(st, add_rule, all);
-    cJSON *added = cJSON_CreateArray();
-    for (cJSON *r = c->body->child; r; r = r->next) {
-        const char *id = cJSON_GetObjectItemCaseSensitive(r, "id")->valuestring;
-        for (cJSON *l = all->child; l; l = l->next) {
-            if (strcmp(cJSON_GetObjectItemCaseSensitive(l, "id")->valuestring, id) == 0) {
-                cJSON_AddItemToArray(added, cJSON_Duplicate(l, 1));
-                break;
-            }
-        }
+    free(used.n);
+    if (rc) {
+        cJSON_Delete(added);
+        return rc;
     }
-    cJSON_Delete(all);
     c->status = 201;
     if (single) {
         c->out = cJSON_DetachItemFromArray(added, 0);
