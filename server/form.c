@@ -11,17 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 long form_decode(char *out, size_t out_size, const char *in, size_t in_len, char *why,
                  size_t why_size)
 {
@@ -31,8 +20,8 @@ long form_decode(char *out, size_t out_size, const char *in, size_t in_len, char
         if (c == '+') {
             c = ' ';
         } else if (c == '%') {
-            int hi = i + 1 < in_len ? hexval(in[i + 1]) : -1;
-            int lo = i + 2 < in_len ? hexval(in[i + 2]) : -1;
+            int hi = i + 1 < in_len ? text_hex_digit(in[i + 1]) : -1;
+            int lo = i + 2 < in_len ? text_hex_digit(in[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 text_printf(why, why_size, "'%%' at offset %zu is not followed by two hex digits",
                             i);

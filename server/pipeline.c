@@ -69,7 +69,8 @@ static const struct route *route_or_refuse(struct http_request *req, struct repl
         return NULL;
     }
     char allow[64];
-    const struct route *route = router_match(req->method, req->path, req, allow, sizeof(allow));
+    const struct route *route = router_match(req->method, req->raw_path ? req->raw_path : req->path,
+                                             req, allow, sizeof(allow));
     if (route)
         return route;
     if (allow[0]) {

@@ -7,12 +7,19 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Matches one pattern; fills params on success. */
+#include "text.h"
+
+/* Matches one pattern against a path as sent; fills params (decoded) on success. A
+ * segment is compared, and captured, once percent-decoded: "%69ngest" is "ingest", and
+ * "a%2Fb" is one segment, never two (and matches no pattern). */
 static int match(const char *pattern, const char *path, char params[][ROUTE_SEGMENT_MAX],
                  int *n_params)
 {
     int n = 0;
     const char *p = pattern, *s = path;
+    /* A decoded byte takes at most three bytes as sent ("%XX"): a raw segment this long
+     * or longer decodes to ROUTE_SEGMENT_MAX bytes or more, which no route takes. */
+    char seg[3 * ROUTE_SEGMENT_MAX];
     while (*p && *s) {
         if (*p != '/' || *s != '/')
             return 0;
@@ -21,13 +28,19 @@ static int match(const char *pattern, const char *path, char params[][ROUTE_SEGM
         const char *pe = strchr(p, '/'), *se = strchr(s, '/');
         size_t pl = pe ? (size_t)(pe - p) : strlen(p);
         size_t sl = se ? (size_t)(se - s) : strlen(s);
+        if (sl >= sizeof(seg))
+            return 0;
+        size_t dl = text_url_decode(seg, s, sl);
+        if (dl >= ROUTE_SEGMENT_MAX)
+            return 0;
         if (pl == 2 && p[0] == '{' && p[1] == '}') {
-            if (sl == 0 || sl >= ROUTE_SEGMENT_MAX || n >= ROUTE_PARAMS_MAX)
+            /* An encoded '/' names no tenant, mapping or rule: no route, as before
+             * routing saw the decoded path. */
+            if (dl == 0 || n >= ROUTE_PARAMS_MAX || memchr(seg, '/', dl))
                 return 0;
-            memcpy(params[n], s, sl);
-            params[n][sl] = '\0';
+            memcpy(params[n], seg, dl + 1);
             n++;
-        } else if (pl != sl || memcmp(p, s, pl) != 0) {
+        } else if (pl != dl || memcmp(p, seg, pl) != 0) {
             return 0;
         }
         p += pl;

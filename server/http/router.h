@@ -19,7 +19,8 @@ struct app;
  * through the HTTP layer, so handlers never see libmicrohttpd. */
 struct http_request {
     const char *method;
-    const char *path;
+    const char *path;     /* percent-decoded */
+    const char *raw_path; /* as sent, without the query: what routing splits */
     const char *endpoint;      /* the route's endpoint name, e.g. "ingest.status" */
     const struct route *route; /* NULL until routed, or when no route matched */
     char params[ROUTE_PARAMS_MAX][ROUTE_SEGMENT_MAX];
@@ -83,8 +84,10 @@ struct route {
 extern const struct route routes[];
 
 /*
- * Finds the route for method and path. On a match, fills req->params, req->n_params
- * and req->endpoint and returns the route. Otherwise returns NULL and *allow holds the
+ * Finds the route for method and path (as sent: split at '/', then each segment
+ * percent-decoded, so that "%2F" stays inside its segment). On a match, fills
+ * req->params (decoded), req->n_params, req->endpoint and req->route and returns the
+ * route. Otherwise returns NULL and *allow holds the
  * methods the path accepts ("" when the path is unknown).
  */
 const struct route *router_match(const char *method, const char *path, struct http_request *req,

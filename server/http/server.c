@@ -24,6 +24,7 @@
 #include "jsonw.h"
 #include "http/daemon.h"
 #include "log.h"
+#include "text.h"
 
 /* Declared bodies over HTTP_BODY_MAX but at most this are drained before the 413. */
 #define HTTP_DRAIN_MAX (16ull * HTTP_BODY_MAX)
@@ -45,7 +46,8 @@ struct conn {
     enum conn_state state;
     int fresh; /* set by on_uri until on_request has seen the request */
     char method[16];
-    char *path; /* owned copy of the decoded path */
+    char *path;     /* owned copy of the decoded path */
+    char *raw_path; /* owned copy of the path as sent (still percent-encoded), for routing */
     size_t url_len;
     char *body; /* owned, grown up to HTTP_BODY_MAX */
     size_t len, cap;
@@ -311,6 +313,7 @@ static void dispatch(struct conn *c)
     c->dispatched = 1;
     c->req.method = c->method;
     c->req.path = c->path;
+    c->req.raw_path = c->raw_path ? c->raw_path : c->path;
     c->req.body = c->body ? c->body : "";
     c->req.body_len = c->len;
     c->req.conn = c->mhd;
@@ -334,6 +337,10 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mhd)
     c->fresh = 1;
     c->started_ms = clock_monotonic_ms();
     c->url_len = strlen(uri);
+    /* Routing splits the path as sent: a %2F inside a segment must not become a '/'
+     * that makes another route (libmicrohttpd decodes the path whole). */
+    size_t raw = strcspn(uri, "?#");
+    c->raw_path = strndup(uri, raw > HTTP_URL_MAX ? HTTP_URL_MAX + 1 : raw);
     reply_init(&c->rep);
     return c;
 }
@@ -441,37 +448,16 @@ static void on_completed(void *cls, struct MHD_Connection *mhd, void **con_cls,
     reply_free(&c->rep);
     free(c->body);
     free(c->path);
+    free(c->raw_path);
     free(c);
 }
 
-static int hex_value(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
-/* Percent-decoding for the path and the query, in place. An encoded NUL (%00) becomes
- * DEL (0x7f) instead of ending the string early: the path check then refuses it, where
- * a NUL would have silently cut "/ingest%00zzz" back to a valid route. */
+/* Percent-decoding for the path and the query, in place (see text_url_decode). */
 static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
 {
     (void)cls;
     (void)conn;
-    char *out = s;
-    for (const char *in = s; *in; in++) {
-        int hi, lo;
-        if (*in == '%' && (hi = hex_value(in[1])) >= 0 && (lo = hex_value(in[2])) >= 0) {
-            char v = (char)(hi * 16 + lo);
-            *out++ = v ? v : 0x7f;
-            in += 2;
-        } else {
-            *out++ = *in;
-        }
-    }
-    *out = '\0';
-    return (size_t)(out - s);
+    return text_url_decode(s, s, strlen(s));
 }
 
 static void mhd_logger(void *cls, const char *fmt, va_list ap)

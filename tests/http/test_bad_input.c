@@ -252,6 +252,18 @@ static void test_names(const struct server *s)
         /* An encoded slash is a slash: the path no longer has the route's shape. */
         expect_path(s, mt, "acme", "XDM%2F44", 404, "route_not_found", NULL);
         expect_path(s, mt, "ac%2Fme", "XDM44", 404, "route_not_found", NULL);
+        /* Routing splits the path as sent: an encoded slash never makes another route out
+         * of a segment (before, ".../XDM44%2Fingest" was served as the ingest route). */
+        struct response r;
+        char url[512];
+        snprintf(url, sizeof(url), "%s/acme/campaign/dataIngestion/xdmIngestion/XDM44%%2Fingest%s",
+                 s->base, m == 1 ? "?requestId=3520" : "");
+        http_call(&r, mt, url, NULL, 0, AUTH_HEADERS);
+        CHECK_ERROR(&r, 404, "route_not_found", NULL);
+        response_free(&r);
+        /* Segments are compared decoded: an encoded letter is the letter. */
+        expect_path(s, mt, "%61cme", "XDM%34%34x", 404, "unknown_mapping",
+                    "XDM44x does not exist for organization acme");
         /* SQL goes in bound parameters, never in the statement. */
         expect_path(s, mt, "acme", "%27%3B%20DROP%20TABLE%20request%3B%20--", 404,
                     "unknown_mapping", "'; DROP TABLE request; --");

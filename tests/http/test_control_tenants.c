@@ -44,6 +44,12 @@ static void test_list_and_get(const struct server *s)
                "{\"tenants\":[{\"name\":\"acme\",\"mappings\":7},{\"name\":\"fresh-1\","
                "\"mappings\":1}],\"template\":true}");
 
+    /* An encoded slash stays inside its segment: "acme%2Fmappings" is no tenant name and
+     * no route (before, it listed acme's mappings). */
+    struct response slash = mock_call(s, "GET", "/_mock/tenants/acme%2Fmappings", NULL);
+    CHECK_ERROR(&slash, 404, "route_not_found", NULL);
+    response_free(&slash);
+
     /* acme reads back in fixture form plus the read-only status fields. */
     struct response r = mock_call(s, "GET", "/_mock/tenants/acme", NULL);
     CHECK_INT(r.status, 200);

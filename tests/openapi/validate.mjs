@@ -198,7 +198,7 @@ const templates = Object.keys(spec.paths ?? {}).map((t) => ({
   segments: t.split("/").slice(1),
 }));
 
-// libmicrohttpd decodes %XX in the path before routing; bytes, then UTF-8.
+// %XX decoding as the server does it: bytes, then UTF-8.
 function decodePath(raw) {
   const bytes = [];
   for (let i = 0; i < raw.length; i++) {
@@ -224,17 +224,22 @@ function decodePath(raw) {
   return { text, valid };
 }
 
+// The server splits the path as sent, then decodes each segment: an encoded "/" stays
+// inside its segment, and a parameter that holds one matches no route.
 function route(path) {
   const { text, valid } = decodePath(path);
   if (!valid || !text.startsWith("/")) return null;
-  const segs = text.split("/").slice(1);
+  const segs = path.split("/").slice(1).map((raw) => decodePath(raw).text);
   for (const t of templates) {
     if (t.segments.length !== segs.length) continue;
     let ok = true;
     for (let i = 0; i < segs.length && ok; i++) {
       const p = t.segments[i];
       if (p.startsWith("{") && p.endsWith("}"))
-        ok = segs[i].length > 0 && Buffer.byteLength(segs[i], "utf8") <= segmentMax;
+        ok =
+          segs[i].length > 0 &&
+          !segs[i].includes("/") &&
+          Buffer.byteLength(segs[i], "utf8") <= segmentMax;
       else ok = p === segs[i];
     }
     if (ok) return t.template;
