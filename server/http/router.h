@@ -19,8 +19,8 @@ struct app;
  * through the HTTP layer, so handlers never see libmicrohttpd. */
 struct http_request {
     const char *method;
-    const char *path;     /* percent-decoded */
-    const char *raw_path; /* as sent, without the query: what routing splits */
+    const char *path;          /* percent-decoded */
+    const char *raw_path;      /* as sent, without the query: what routing splits */
     const char *endpoint;      /* the route's endpoint name, e.g. "ingest.status" */
     const struct route *route; /* NULL until routed, or when no route matched */
     char params[ROUTE_PARAMS_MAX][ROUTE_SEGMENT_MAX];
