@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "utf8.h"
 
 static const struct err_def defs[ERR_COUNT] = {
     [ERR_ROUTE_NOT_FOUND] = {"route_not_found", 404},
@@ -47,6 +48,7 @@ void errors_reply(struct reply *r, enum err_code code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    utf8_sanitize(msg); /* the one place every error body of ours is made */
 
     struct jsonw w;
     jsonw_init(&w);

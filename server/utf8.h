@@ -1,5 +1,6 @@
 /*
- * UTF-8 validation (RFC 3629: no overlongs, no surrogates, nothing past U+10FFFF).
+ * UTF-8 validation (RFC 3629: no overlongs, no surrogates, nothing past U+10FFFF), and
+ * the repair of text that must be UTF-8.
  */
 #ifndef CAMPAIGN_UTF8_H
 #define CAMPAIGN_UTF8_H
@@ -8,5 +9,14 @@
 
 /* 1 when the n bytes at s are valid UTF-8 without NUL bytes, else 0. */
 int utf8_valid(const char *s, size_t n);
+
+/* The length (1 to 4) of the valid UTF-8 character at s (n bytes available), or 0 when
+ * the bytes there are not one (or are a NUL). */
+size_t utf8_sequence(const char *s, size_t n);
+
+/* Replaces, in place, every byte of the NUL-terminated s that is not part of a valid
+ * UTF-8 character by '?': what a client sent, echoed in a message, or a character a
+ * "%.128s" cut in two, never makes a JSON body that is not UTF-8. */
+void utf8_sanitize(char *s);
 
 #endif

@@ -18,6 +18,7 @@
 #include "form.h"
 #include "jsonw.h"
 #include "log.h"
+#include "utf8.h"
 #include "rng.h"
 #include "store/store_auth.h"
 #include "text.h"
@@ -56,6 +57,7 @@ static void ims_reply_error(struct reply *rep, enum ims_error e, const char *fmt
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    utf8_sanitize(msg); /* a header or parameter echoed here may be any bytes */
     struct jsonw w;
     jsonw_init(&w);
     jsonw_raw(&w, "{\"error\":");

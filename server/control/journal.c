@@ -11,16 +11,17 @@
 #include <string.h>
 
 #include "log.h"
+#include "utf8.h"
 #include "store/store_journal.h"
 
 /* Bodies are kept up to 16 KiB each: enough for any body of this API (they are tens
  * of bytes), while a 1 MiB garbage upload cannot make 100,000 entries weigh 100 GiB. */
 #define JOURNAL_BODY_MAX (16u * 1024)
 
-/* A body as journal text: valid UTF-8 kept (truncated past the cap), anything else
- * replaced by a note, so the journal's JSON stays valid. body is NUL-terminated at len.
- * Returns body itself when it is kept whole; otherwise a copy in *owned (caller frees;
- * NULL when out of memory, and then "" is returned). */
+/* A body as journal text: valid UTF-8 kept (truncated past the cap, at a character
+ * boundary), anything else replaced by a note, so the journal's JSON stays valid. body is
+ * NUL-terminated at len. Returns body itself when it is kept whole; otherwise a copy in *owned
+ * (caller frees; NULL when out of memory, and then "" is returned). */
 static const char *body_text(const char *body, size_t len, char **owned)
 {
     *owned = NULL;
@@ -28,7 +29,8 @@ static const char *body_text(const char *body, size_t len, char **owned)
     /* Cut at a character boundary. */
     while (n > 0 && n < len && ((unsigned char)body[n] & 0xc0) == 0x80)
         n--;
-    if (memchr(body, '\0', n))
+    /* The journal is read back as JSON text, which must be UTF-8 (a NUL fails too). */
+    if (!utf8_valid(body, n))
         return "(binary body not kept)";
     if (n == len)
         return body;

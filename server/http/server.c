@@ -25,6 +25,7 @@
 #include "http/daemon.h"
 #include "log.h"
 #include "text.h"
+#include "utf8.h"
 
 /* Declared bodies over HTTP_BODY_MAX but at most this are drained before the 413. */
 #define HTTP_DRAIN_MAX (16ull * HTTP_BODY_MAX)
@@ -118,6 +119,25 @@ struct pairs {
     int dropped;
 };
 
+/* A JSON string of s, its bytes that are not UTF-8 as '?' (header and query values are
+ * whatever the client sent). */
+static void string_utf8(struct jsonw *w, const char *s)
+{
+    size_t n = strlen(s);
+    if (utf8_valid(s, n)) {
+        jsonw_string(w, s);
+        return;
+    }
+    char *copy = strdup(s);
+    if (!copy) {
+        w->failed = 1;
+        return;
+    }
+    utf8_sanitize(copy);
+    jsonw_string(w, copy);
+    free(copy);
+}
+
 static enum MHD_Result add_pair(void *cls, enum MHD_ValueKind kind, const char *key,
                                 const char *value)
 {
@@ -134,9 +154,9 @@ static enum MHD_Result add_pair(void *cls, enum MHD_ValueKind kind, const char *
         return MHD_YES;
     }
     jsonw_raw(&p->w, p->n ? "," : "{");
-    jsonw_string(&p->w, key);
+    string_utf8(&p->w, key);
     jsonw_raw(&p->w, ":");
-    jsonw_string(&p->w, value ? value : "");
+    string_utf8(&p->w, value ? value : "");
     p->names[p->n++] = key;
     return MHD_YES;
 }
