@@ -4,11 +4,13 @@
  * receive (bounded) -> dispatch -> optional suspension (delay, hang) -> send (normal
  * or a broken transport) -> log line.
  */
+#define _GNU_SOURCE /* POLLRDHUP: a client that closed, seen without reading */
 #include "http/server.h"
 
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,7 +32,8 @@
 /* Declared bodies over HTTP_BODY_MAX but at most this are drained before the 413. */
 #define HTTP_DRAIN_MAX (16ull * HTTP_BODY_MAX)
 
-/* How often a hanging connection is checked for a client that went away. */
+/* How often a held connection (hanging or delayed) is checked for a client that went
+ * away: a tenth of a second frees a slot soon enough and costs one poll() per check. */
 #define HANG_POLL_MS 100.0
 
 enum conn_state {
@@ -55,7 +58,8 @@ struct conn {
     int too_large;
     int dispatched;
     double started_ms;
-    double wake_ms; /* monotonic time to resume (delay) or re-check (hang) */
+    double wake_ms;  /* monotonic time a delay ends (unused while hanging) */
+    double check_ms; /* monotonic time of the next check for a client that left */
     int hanging;
     struct conn *next_waiting;
     struct http_request req;
@@ -189,6 +193,19 @@ char *http_request_query_json(const struct http_request *req)
 
 /* --- suspension: delays and hangs ------------------------------------------------ */
 
+/* Whether the client of a held connection has gone: closed (even with bytes still
+ * unread behind it, which a peek would see forever) or reset. A client that only
+ * half-closed and still waits for the answer reads the same and is let go too. */
+static int client_gone(struct conn *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c->mhd, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return 1;
+    struct pollfd p = {ci->connect_fd, POLLRDHUP, 0};
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
+}
+
 static void *timer_main(void *arg)
 {
     struct http_server *srv = arg;
@@ -199,34 +216,24 @@ static void *timer_main(void *arg)
         struct conn **pp = &srv->waiting;
         while (*pp) {
             struct conn *c = *pp;
-            if (c->wake_ms > now) {
-                if (c->wake_ms < next)
-                    next = c->wake_ms;
+            /* Every held connection, delayed or hanging, is checked for a client that
+             * left, so that its slot is freed then, not when the delay ends. */
+            if (c->check_ms <= now) {
+                if (client_gone(c)) {
+                    c->state = CONN_ABORT;
+                    goto resume;
+                }
+                c->check_ms = now + HANG_POLL_MS;
+            }
+            if (c->hanging || c->wake_ms > now) {
+                double at = c->hanging || c->check_ms < c->wake_ms ? c->check_ms : c->wake_ms;
+                if (at < next)
+                    next = at;
                 pp = &c->next_waiting;
                 continue;
             }
-            if (c->hanging) {
-                /* A client that closed its end reads as EOF; otherwise keep waiting. */
-                const union MHD_ConnectionInfo *ci =
-                    MHD_get_connection_info(c->mhd, MHD_CONNECTION_INFO_CONNECTION_FD);
-                char byte;
-                ssize_t n = ci ? recv(ci->connect_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) : 0;
-                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-                    c->wake_ms = now + HANG_POLL_MS;
-                    if (c->wake_ms < next)
-                        next = c->wake_ms;
-                    pp = &c->next_waiting;
-                    continue;
-                }
-                if (n > 0) { /* pipelined bytes: the client is still there */
-                    c->wake_ms = now + HANG_POLL_MS;
-                    pp = &c->next_waiting;
-                    continue;
-                }
-                c->state = CONN_ABORT;
-            } else {
-                c->state = CONN_READY;
-            }
+            c->state = CONN_READY;
+        resume:
             *pp = c->next_waiting;
             c->next_waiting = NULL;
             MHD_resume_connection(c->mhd);
@@ -260,6 +267,7 @@ static void suspend(struct conn *c, double wake_ms, int hanging)
     pthread_mutex_lock(&srv->wait_lock);
     c->state = CONN_SUSPENDED;
     c->wake_ms = wake_ms;
+    c->check_ms = clock_monotonic_ms() + HANG_POLL_MS;
     c->hanging = hanging;
     if (srv->stopping) {
         c->state = CONN_ABORT;

@@ -4,16 +4,19 @@
  * pending; a hanging call does not hold others up), SIGTERM with a hang in progress
  * exits 0 within seconds, a delay is never answered early (the one lower bound checked:
  * 300 ms, on the manual clock since delays are wall-clock time), and a delay range
- * draws the same delays from the same seed. Order and "still pending" are the checks;
+ * draws the same delays from the same seed, and a client that leaves a held call frees
+ * its connection at once. Order and "still pending" are the checks;
  * absolute times only bound things loosely (seconds), so a loaded machine cannot
  * make them flaky.
  */
 #include "http/harness.h"
 
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -260,6 +263,71 @@ static void test_delay_lower_bound(const struct server *s)
     response_free(&r);
 }
 
+/* A raw request on its own socket: sent, then 200 ms later more bytes (extra, may be
+ * ""), then closed after linger_ms more. Returns 0 when all was sent. */
+static int send_and_leave(const struct server *s, const char *tenant, const char *extra,
+                          int linger_ms)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((unsigned short)s->port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    char req[512];
+    int n = snprintf(req, sizeof(req),
+                     "POST /%s/campaign/dataIngestion/xdmIngestion/XDM1/ingest HTTP/1.1\r\n"
+                     "Host: x\r\nAuthorization: Bearer t\r\nX-Api-Key: k\r\n"
+                     "Content-Length: 0\r\n\r\n",
+                     tenant);
+    int ok = send(fd, req, (size_t)n, MSG_NOSIGNAL) == n;
+    /* The extra bytes come once the call is held: libmicrohttpd has stopped reading. */
+    pause_ms(200);
+    size_t extra_len = strlen(extra);
+    if (extra_len)
+        ok &= send(fd, extra, extra_len, MSG_NOSIGNAL) == (ssize_t)extra_len;
+    pause_ms(linger_ms);
+    close(fd);
+    return ok ? 0 : -1;
+}
+
+/* Waits up to 5 s for the log line of the tenant's call ("-> STATUS "), which is
+ * written when its connection is released. */
+static int released_within_5s(const struct server *s, const char *tenant, const char *status)
+{
+    char text[256];
+    snprintf(text, sizeof(text), "POST /%s/campaign/dataIngestion/xdmIngestion/XDM1/ingest -> %s ",
+             tenant, status);
+    for (int i = 0; i < 500; i++) {
+        if (log_has(s, text))
+            return 1;
+        pause_ms(10);
+    }
+    return 0;
+}
+
+/* Regression: a hanging client that wrote more bytes before closing was never let go
+ * (a peek saw its bytes forever, never the end behind them); a client that left during
+ * a 600 s delay kept its slot until the delay ended. */
+static void test_release_when_client_leaves(const struct server *s)
+{
+    ADD_FAULT(s, "{\"id\": \"hang-x\", \"match\": {\"tenant\": \"hang-extra\"}, \"action\": "
+                 "{\"transport\": \"hang\"}}");
+    ADD_FAULT(s, "{\"id\": \"long-delay\", \"match\": {\"tenant\": \"left-early\"}, "
+                 "\"action\": {\"delayMs\": 600000}}");
+    CHECK(send_and_leave(s, "hang-extra", "GET /more HTTP/1.1\r\nHost: x\r\n\r\n", 300) == 0,
+          "hang client: send");
+    CHECK(released_within_5s(s, "hang-extra", "0"),
+          "a hanging client that sent more bytes and closed was not released");
+    CHECK(send_and_leave(s, "left-early", "", 300) == 0, "delayed client: send");
+    CHECK(released_within_5s(s, "left-early", "200"),
+          "a client that left during a 600 s delay still holds its connection");
+}
+
 /* SIGTERM with a hang in progress: exit 0 within a few seconds, and the held client is
  * let go (not by its own timeout). */
 static void test_stop_with_hang(void)
@@ -366,6 +434,7 @@ int main(void)
     test_delay_does_not_block(&s);
     test_hang_does_not_block(&s);
     test_delay_lower_bound(&s);
+    test_release_when_client_leaves(&s);
     CHECK_INT(server_stop(&s), 0);
     test_stop_with_hang();
     test_delay_range_seeded();
