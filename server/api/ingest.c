@@ -18,6 +18,7 @@
 #include "api/gateway.h"
 #include "errors.h"
 #include "fixtures/fixtures.h"
+#include "json.h"
 #include "log.h"
 #include "utf8.h"
 
@@ -133,17 +134,11 @@ int ingest_request_id_parse(long long *out, const char *query, const char *body,
         snprintf(why, why_size, "the request body is not valid UTF-8");
         return -1;
     }
-    /* Anything but white space after the JSON value makes the body invalid (cJSON
-     * alone would stop at the end of the value and ignore the rest). */
-    const char *end = NULL;
-    cJSON *doc = cJSON_ParseWithLengthOpts(body, body_len, &end, 0);
-    if (doc) {
-        while (end < body + body_len && isspace((unsigned char)*end))
-            end++;
-        if (end != body + body_len) {
-            cJSON_Delete(doc);
-            doc = NULL;
-        }
+    cJSON *doc = NULL;
+    enum json_status js = json_parse_strict(&doc, body, body_len, NULL);
+    if (js == JSON_NUL_ESCAPE) {
+        snprintf(why, why_size, "the request body holds \\u0000: NUL is not allowed in strings");
+        return -1;
     }
     if (!doc) {
         if (memchr(body, '\0', body_len) == NULL) {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fixtures/fixtures.h"
+#include "json.h"
 #include "jsonw.h"
 #include "log.h"
 #include "pipeline.h"
@@ -42,21 +43,19 @@ static int parse_body(struct ctl *c, enum ctl_body mode)
     }
     if (!utf8_valid(req->body, req->body_len))
         return ctl_fail(c, ERR_BAD_UTF8, "the request body is not valid UTF-8");
-    const char *end = NULL;
-    c->body = cJSON_ParseWithLengthOpts(req->body, req->body_len, &end, 0);
-    if (c->body && end) {
-        while (end < req->body + req->body_len &&
-               (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
-            end++;
-        if (end < req->body + req->body_len) {
-            cJSON_Delete(c->body);
-            c->body = NULL;
-        }
+    size_t at = 0;
+    switch (json_parse_strict(&c->body, req->body, req->body_len, &at)) {
+    case JSON_OK:
+        return 0;
+    case JSON_NUL_ESCAPE:
+        return ctl_fail(c, ERR_BAD_JSON,
+                        "the request body holds \\u0000 (near byte %zu): NUL is not allowed in "
+                        "strings",
+                        at);
+    case JSON_INVALID:
+        break;
     }
-    if (!c->body)
-        return ctl_fail(c, ERR_BAD_JSON, "the request body is not valid JSON (near byte %ld)",
-                        end ? (long)(end - req->body) : 0L);
-    return 0;
+    return ctl_fail(c, ERR_BAD_JSON, "the request body is not valid JSON (near byte %zu)", at);
 }
 
 struct run_arg {

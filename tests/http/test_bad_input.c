@@ -58,6 +58,18 @@ static void test_bodies(const struct server *s)
     /* Trailing bytes after a valid value make the body invalid; white space does not. */
     expect_body(s, "{\"requestId\": 3520} junk", -1, 400, "invalid_request_id", "not valid JSON");
     expect_body(s, "{\"requestId\": 3520}{}", -1, 400, "invalid_request_id", "not valid JSON");
+    /* \u0000 would cut the string it is in: refused, not read as "3520". */
+    expect_body(s, "{\"requestId\": \"3520\\u0000x\"}", -1, 400, "invalid_request_id",
+                "\\u0000: NUL is not allowed in strings");
+    /* The same in a control body: the mapping id "XDM\u0000x" was stored as "XDM". */
+    struct response nul =
+        mock_call(s, "PUT", "/_mock/tenants/acme/mappings/XDMNUL",
+                  "{\"id\": \"XDMNUL\", \"label\": \"cut\\u0000here\", \"published\": true}");
+    CHECK_ERROR(&nul, 400, "invalid_json", "holds \\u0000 (near byte 30)");
+    response_free(&nul);
+    nul = mock_call(s, "GET", "/_mock/tenants/acme/mappings/XDMNUL", NULL);
+    CHECK_ERROR(&nul, 404, "unknown_mapping", NULL);
+    response_free(&nul);
     const char *not_object[] = {"[1]",  "null", "\"3520\"",
                                 "3520", "true", "[{\"requestId\": 3520}]"};
     for (size_t i = 0; i < sizeof(not_object) / sizeof(not_object[0]); i++)
