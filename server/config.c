@@ -27,6 +27,9 @@ const char config_usage[] =
     "  --admin-token TOKEN   /_mock/* then requires header X-Mock-Admin-Token: TOKEN\n"
     "  --journal-max N       journal entries kept, oldest evicted first (default 100000)\n"
     "  --threads N           HTTP worker threads, 1 to 64 (default 2)\n"
+    "  --max-connections N   open connections served, beyond: 503 (default 1000)\n"
+    "  --max-connections-per-client N\n"
+    "                        the same for one client address (default 1000)\n"
     "  --log-format FORMAT   text (default) | json\n"
     "  --log-level LEVEL     error | warn | info (default) | debug\n";
 
@@ -105,6 +108,16 @@ static int apply(struct config *c, const char *name, const char *value, char *er
         if (parse_ll(&v, value, 1, CONFIG_THREADS_MAX) < 0)
             goto bad;
         c->threads = (int)v;
+    } else if (strcmp(name, "max-connections") == 0) {
+        /* Each connection costs 64 KiB of buffers and a slot in poll(): 100,000 is far
+         * beyond any test suite, and below what a process's descriptors allow. */
+        if (parse_ll(&v, value, 1, 100000) < 0)
+            goto bad;
+        c->max_connections = (int)v;
+    } else if (strcmp(name, "max-connections-per-client") == 0) {
+        if (parse_ll(&v, value, 1, 100000) < 0)
+            goto bad;
+        c->max_per_client = (int)v;
     } else if (strcmp(name, "log-format") == 0) {
         if (log_format_parse(&c->log_format, value) < 0)
             goto bad;
@@ -187,6 +200,9 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
     c.clock = CLOCK_MODE_REAL;
     c.journal_max = 100000;
     c.threads = 2; /* the machines we target have two cores */
+    c.max_connections = 1000;
+    /* As many as in all by default: a CI suite's clients all come from 127.0.0.1. */
+    c.max_per_client = 1000;
     c.log_format = LOG_TEXT;
     c.log_level = LOG_INFO;
     c.command = CMD_SERVE;

@@ -29,7 +29,8 @@ struct config {
     uint64_t seed;
     const char *admin_token;
     long long journal_max;
-    int threads; /* HTTP worker threads (--threads) */
+    int threads;                         /* HTTP worker threads (--threads) */
+    int max_connections, max_per_client; /* --max-connections, --max-connections-per-client */
     enum log_format log_format;
     enum log_level log_level;
     char *const *args; /* positional arguments of check / probe (argv storage) */

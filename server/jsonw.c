@@ -69,7 +69,16 @@ void jsonw_rawf(struct jsonw *w, const char *fmt, ...)
 void jsonw_string(struct jsonw *w, const char *s)
 {
     jsonw_rawn(w, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        /* The run of bytes that need no escape goes in one copy. */
+        const unsigned char *run = p;
+        while (*p >= 0x20 && *p != '"' && *p != '\\')
+            p++;
+        if (p > run)
+            jsonw_rawn(w, (const char *)run, (size_t)(p - run));
+        if (!*p)
+            break;
         char esc[8];
         switch (*p) {
         case '"':
@@ -88,13 +97,10 @@ void jsonw_string(struct jsonw *w, const char *s)
             jsonw_rawn(w, "\\t", 2);
             break;
         default:
-            if (*p < 0x20) {
-                snprintf(esc, sizeof(esc), "\\u%04x", *p);
-                jsonw_rawn(w, esc, 6);
-            } else {
-                jsonw_rawn(w, (const char *)p, 1);
-            }
+            snprintf(esc, sizeof(esc), "\\u%04x", *p);
+            jsonw_rawn(w, esc, 6);
         }
+        p++;
     }
     jsonw_rawn(w, "\"", 1);
 }

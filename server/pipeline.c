@@ -169,10 +169,33 @@ static int admin_check(struct app *app, const struct http_request *req, struct r
     return -1;
 }
 
+/* A request over capacity: 503 and the connection closed, so that the slot frees. Not
+ * journaled: a crowd that fills the server must not also fill its database. */
+static void refuse_full(struct app *app, const struct http_request *req, struct reply *rep)
+{
+    if (req->server_full == HTTP_FULL_CLIENT)
+        errors_reply(rep, ERR_UNAVAILABLE,
+                     "too many connections from this client address (--max-connections-per-"
+                     "client %d); retry",
+                     app->cfg->max_per_client);
+    else
+        errors_reply(rep, ERR_UNAVAILABLE,
+                     "the server is full: more than %d open connections (--max-connections); "
+                     "retry",
+                     app->cfg->max_connections);
+    reply_header_add(rep, "Retry-After", "1");
+    rep->close = 1;
+}
+
 void pipeline_dispatch(void *ctx, struct http_request *req, struct reply *rep)
 {
     struct app *app = ctx;
     req->endpoint = "unknown";
+    if (req->server_full) {
+        refuse_full(app, req, rep);
+        app_metrics_count(app, req->endpoint, rep->status, 0);
+        return;
+    }
     const struct route *route = route_or_refuse(req, rep);
     unsigned flags = route ? route->flags : 0;
     if (flags & ROUTE_EXCLUSIVE)

@@ -155,7 +155,8 @@ static int post_tx(struct store *st, void *arg)
         free(used.n);
         return rc;
     }
-    qsort(used.n, used.len, sizeof(*used.n), cmp_ll);
+    if (used.len) /* qsort's array may not be NULL, even when empty */
+        qsort(used.n, used.len, sizeof(*used.n), cmp_ll);
     size_t at = 0;
     long long next = 1;
     cJSON *added = cJSON_CreateArray();

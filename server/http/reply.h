@@ -42,6 +42,7 @@ struct reply {
     char fault_id[129];   /* the fault rule applied, "" when none */
     char note[160];       /* what changed, for the log line */
     int quiet;            /* log the call at debug level only */
+    int close;            /* close the connection once the reply is sent */
 };
 
 void reply_init(struct reply *r);

@@ -29,9 +29,14 @@ struct http_request {
     size_t body_len;
     size_t url_len;     /* the raw request target's length (path and query) */
     int body_too_large; /* the body was over HTTP_BODY_MAX (and was not kept) */
+    int server_full;    /* 0, or why the connection is over capacity (enum http_full) */
     double started_ms;  /* monotonic time the request line arrived */
     void *conn;         /* opaque, for the accessors below */
 };
+
+/* Why a request is refused for capacity: too many connections in all, or from its
+ * client's address. */
+enum http_full { HTTP_FULL_NONE = 0, HTTP_FULL_TOTAL, HTTP_FULL_CLIENT };
 
 /* A header's value (case-insensitive name) or NULL. */
 const char *http_request_header(const struct http_request *req, const char *name);

@@ -66,9 +66,20 @@ struct conn {
     struct reply rep;
 };
 
+/* Open connections of one client address. */
+struct client_count {
+    unsigned char addr[16]; /* IPv6, or IPv4 mapped into IPv6 */
+    int count;
+};
+
 struct http_server {
     http_dispatch dispatch;
     void *ctx;
+    int max_connections, max_per_client;
+    pthread_mutex_t clients_lock; /* guards clients, n_clients, open_connections */
+    struct client_count *clients; /* addresses with open connections, unsorted */
+    int n_clients, clients_cap;   /* at most the daemon's connection limit */
+    int open_connections;
     struct MHD_Daemon *daemon;
     int listen_fd;
     pthread_t timer;
@@ -189,6 +200,96 @@ char *http_request_headers_json(const struct http_request *req)
 char *http_request_query_json(const struct http_request *req)
 {
     return pairs_json(req, MHD_GET_ARGUMENT_KIND);
+}
+
+/* --- capacity: connections in all and per client address --------------------------- */
+
+/* The 16-byte form of a connection's client address. */
+static void client_key(struct MHD_Connection *mhd, unsigned char key[16])
+{
+    memset(key, 0, 16);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(mhd, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET6) {
+        memcpy(key, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+    } else if (sa && sa->sa_family == AF_INET) {
+        key[10] = key[11] = 0xff;
+        memcpy(key + 12, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+    }
+}
+
+/* Counts a connection in or out (delta +1 / -1); returns its client's count after.
+ * A linear scan: there are at most as many addresses as connections (about a thousand),
+ * and it runs once per connection, not per request. Call with clients_lock held. */
+static int client_adjust(struct http_server *srv, const unsigned char key[16], int delta)
+{
+    int i = 0;
+    while (i < srv->n_clients && memcmp(srv->clients[i].addr, key, 16) != 0)
+        i++;
+    if (i == srv->n_clients) {
+        if (delta < 0 || srv->n_clients == srv->clients_cap)
+            return 0; /* never counted (the table is as large as the connection limit) */
+        memcpy(srv->clients[i].addr, key, 16);
+        srv->clients[i].count = 0;
+        srv->n_clients++;
+    }
+    srv->clients[i].count += delta;
+    int count = srv->clients[i].count;
+    if (count <= 0) /* gone: the last entry takes its place */
+        srv->clients[i] = srv->clients[--srv->n_clients];
+    return count;
+}
+
+/* Per connection: its client's address, counted in at start and out at close. */
+struct conn_slot {
+    unsigned char key[16];
+};
+
+static void on_connection(void *cls, struct MHD_Connection *mhd, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct http_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        struct conn_slot *slot = malloc(sizeof(*slot));
+        *socket_context = slot;
+        if (!slot)
+            return;
+        client_key(mhd, slot->key);
+        pthread_mutex_lock(&srv->clients_lock);
+        srv->open_connections++;
+        client_adjust(srv, slot->key, +1);
+        pthread_mutex_unlock(&srv->clients_lock);
+    } else if (*socket_context) {
+        struct conn_slot *slot = *socket_context;
+        pthread_mutex_lock(&srv->clients_lock);
+        srv->open_connections--;
+        client_adjust(srv, slot->key, -1);
+        pthread_mutex_unlock(&srv->clients_lock);
+        free(slot);
+        *socket_context = NULL;
+    }
+}
+
+/* Whether a request's connection is over capacity (enum http_full). */
+static int over_capacity(struct http_server *srv, struct MHD_Connection *mhd)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(mhd, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    const struct conn_slot *slot = ci ? ci->socket_context : NULL;
+    int full = HTTP_FULL_NONE;
+    pthread_mutex_lock(&srv->clients_lock);
+    if (srv->open_connections > srv->max_connections) {
+        full = HTTP_FULL_TOTAL;
+    } else if (slot) {
+        int i = 0;
+        while (i < srv->n_clients && memcmp(srv->clients[i].addr, slot->key, 16) != 0)
+            i++;
+        if (i < srv->n_clients && srv->clients[i].count > srv->max_per_client)
+            full = HTTP_FULL_CLIENT;
+    }
+    pthread_mutex_unlock(&srv->clients_lock);
+    return full;
 }
 
 /* --- suspension: delays and hangs ------------------------------------------------ */
@@ -325,6 +426,8 @@ static enum MHD_Result send_reply(struct conn *c)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     for (int i = 0; i < r->n_headers; i++)
         MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    if (r->close) /* libmicrohttpd closes the connection once this is sent */
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ok = MHD_queue_response(c->mhd, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ok;
@@ -347,6 +450,7 @@ static void dispatch(struct conn *c)
     c->req.conn = c->mhd;
     c->req.url_len = c->url_len;
     c->req.body_too_large = c->too_large;
+    c->req.server_full = over_capacity(srv, c->mhd);
     c->req.started_ms = c->started_ms;
     c->req.endpoint = "unknown";
     srv->dispatch(srv->ctx, &c->req, &c->rep);
@@ -557,6 +661,17 @@ int http_server_start(struct http_server **out, const struct http_options *opt,
     srv->dispatch = dispatch_fn;
     srv->ctx = ctx;
     srv->listen_fd = -1;
+    srv->max_connections = opt->max_connections;
+    srv->max_per_client = opt->max_per_client;
+    pthread_mutex_init(&srv->clients_lock, NULL);
+    srv->clients_cap = opt->max_connections + HTTP_OVERFLOW_CONNECTIONS;
+    srv->clients = calloc((size_t)srv->clients_cap, sizeof(*srv->clients));
+    if (!srv->clients) {
+        snprintf(err, err_size, "out of memory");
+        pthread_mutex_destroy(&srv->clients_lock);
+        free(srv);
+        return -1;
+    }
     pthread_mutex_init(&srv->wait_lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -579,7 +694,8 @@ int http_server_start(struct http_server **out, const struct http_options *opt,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)HTTP_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)1000, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+        (unsigned)(opt->max_connections + HTTP_OVERFLOW_CONNECTIONS), MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, err_size, "cannot start the HTTP server on %s:%d", host, port);
         goto fail;
@@ -614,5 +730,7 @@ void http_server_stop(struct http_server *srv)
         close(srv->listen_fd);
     pthread_cond_destroy(&srv->wait_cond);
     pthread_mutex_destroy(&srv->wait_lock);
+    pthread_mutex_destroy(&srv->clients_lock);
+    free(srv->clients);
     free(srv);
 }

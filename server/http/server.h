@@ -32,9 +32,15 @@ typedef void (*http_dispatch)(void *ctx, struct http_request *req, struct reply 
 
 struct http_options {
     const char *host;
-    int port;    /* 0 = a free port */
-    int threads; /* worker threads, each polling its share of the connections */
+    int port;            /* 0 = a free port */
+    int threads;         /* worker threads, each polling its share of the connections */
+    int max_connections; /* open connections served; beyond, requests get 503 */
+    int max_per_client;  /* the same for the connections of one client address */
 };
+
+/* Connections accepted beyond max_connections, only to answer their request 503 (past
+ * those the kernel holds new clients in the listen backlog). */
+#define HTTP_OVERFLOW_CONNECTIONS 64
 
 /*
  * Binds host:port and starts serving: every request is handed to dispatch(ctx, ...).
