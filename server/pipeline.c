@@ -94,6 +94,7 @@ struct call {
     const struct http_request *req;
     struct reply *rep;
     const struct journal_sent *sent;
+    int attempts; /* of the transaction, for a retry to start from a fresh reply */
 };
 
 /* One emulated call, whole: a retried transaction starts over from a fresh reply. */
@@ -102,8 +103,10 @@ static int emulated_tx(struct store *st, void *arg)
     struct call *c = arg;
     const struct route *route = c->req->route;
     struct reply *rep = c->rep;
-    reply_free(rep);
-    reply_init(rep);
+    if (c->attempts++) { /* a retry: the reply of the attempt before goes */
+        reply_free(rep);
+        reply_init(rep);
+    }
     const char *tenant = param(c->req, route->tenant_param);
     reply_set_field(rep->tenant, sizeof(rep->tenant), tenant);
     reply_set_field(rep->mapping, sizeof(rep->mapping), param(c->req, route->mapping_param));
@@ -132,7 +135,7 @@ static int journal_tx(struct store *st, void *arg)
 static void journal_alone(struct app *app, struct store *st, const struct http_request *req,
                           const struct journal_sent *sent, struct reply *rep)
 {
-    struct call c = {app, req, rep, sent};
+    struct call c = {app, req, rep, sent, 0};
     if (st && store_transact(st, journal_tx, &c) != 0)
         log_msg(LOG_WARN, "journal: entry not recorded: %s", store_errmsg(st));
 }
@@ -142,7 +145,7 @@ static void dispatch_emulated(struct app *app, struct store *st, struct http_req
 {
     struct journal_sent sent;
     control_journal_sent_make(&sent, req);
-    struct call c = {app, req, rep, &sent};
+    struct call c = {app, req, rep, &sent, 0};
     int rc = st ? store_transact(st, emulated_tx, &c) : STORE_ERROR;
     if (rc != 0) {
         reply_free(rep);

@@ -186,6 +186,8 @@ enum lookup { FOUND = 0, NO_TENANT, NO_MAPPING };
 static enum lookup lookup_error(struct reply *rep, enum lookup l, const char *tenant_in,
                                 const char *mapping_in)
 {
+    if (l == FOUND)
+        return l;
     char tenant[SHOWN_MAX + 4], mapping[SHOWN_MAX + 4];
     shown(tenant, sizeof(tenant), tenant_in, strlen(tenant_in), SHOWN_MAX);
     shown(mapping, sizeof(mapping), mapping_in, strlen(mapping_in), SHOWN_MAX);
