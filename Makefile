@@ -75,5 +75,23 @@ bench-deps: deps
 bench: build bench-deps
 	./$(BUILD)/bench-campaign-mock
 
+# libFuzzer over every fuzz target, SECONDS each (default 60), from a clang build of
+# its own with -DCAMPAIGN_MOCK_FUZZ=ON. Each runs on a scratch copy of its corpus, so
+# what it finds is not committed by accident; a crash, leak or hang fails the rule and
+# its reproducer is kept under $(FUZZ)/fuzz-artifacts/ (see tests/fuzz/run.sh). One
+# target, longer: make fuzz FUZZ_TARGETS=jwt SECONDS=600
+FUZZ         := build-fuzz
+SECONDS      ?= 60
+FUZZ_TARGETS ?= $(shell sed -n 's/^set(FUZZ_TARGETS \(.*\))$$/\1/p' tests/fuzz/CMakeLists.txt)
+
+fuzz: deps
+	@# clang's runtime (libFuzzer and the sanitizers, LeakSanitizer included) is a
+	@# package of its own on Debian: libclang-rt-14-dev for clang 14.
+	$(call install_missing,,v=$$(clang -dumpversion | cut -d. -f1); p=libclang-rt-$$v-dev; \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing=$$p;)
+	CC=clang cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAMPAIGN_MOCK_FUZZ=ON
+	cmake --build $(FUZZ) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	tests/fuzz/run.sh $(FUZZ) $(SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ)

@@ -16,6 +16,7 @@
 #include "errors.h"
 #include "fixtures/clients.h"
 #include "form.h"
+#include "json.h"
 #include "jsonw.h"
 #include "log.h"
 #include "utf8.h"
@@ -152,7 +153,10 @@ static cJSON *segment_json(const char *s, size_t n)
     if (!buf)
         return NULL;
     long len = ims_base64url_decode(buf, n + 1, s, n);
-    cJSON *obj = len > 0 ? cJSON_ParseWithLength((const char *)buf, (size_t)len) : NULL;
+    /* As strict as every client body: nothing after the object, no \u0000. */
+    cJSON *obj = NULL;
+    if (len > 0)
+        json_parse_strict(&obj, (const char *)buf, (size_t)len, NULL);
     free(buf);
     if (obj && !cJSON_IsObject(obj)) {
         cJSON_Delete(obj);

@@ -19,6 +19,7 @@
 
 #include "api/ims.h"
 #include "clock.h"
+#include "json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -217,7 +218,10 @@ static void check_made_token(const uint8_t *data, size_t size)
 
     cJSON *want[2];
     for (int i = 0; i < 2; i++) {
-        want[i] = lens[i] ? cJSON_ParseWithLength((const char *)parts[i], lens[i]) : NULL;
+        /* The token's parts are read as strictly as client bodies (json.h). */
+        want[i] = NULL;
+        if (lens[i])
+            json_parse_strict(&want[i], (const char *)parts[i], lens[i], NULL);
         if (want[i] && !cJSON_IsObject(want[i])) {
             cJSON_Delete(want[i]);
             want[i] = NULL;

@@ -167,6 +167,14 @@ static void test_jwt(void)
 {
     char why[300];
     CHECK_INT(verdict(HDR, "{" EXP "," ISS "," SUB "," AUD "," MS "}", why, sizeof(why)), IMS_OK);
+    /* Each part is one JSON object and nothing more, without \u0000 (regression: bytes
+     * after the header's object, or a NUL escape cutting the issuer, were accepted). */
+    CHECK_INT(verdict(HDR "x", "{" EXP "," ISS "," SUB "," AUD "," MS "}", why, sizeof(why)),
+              IMS_INVALID_TOKEN);
+    CHECK_INT(verdict(HDR,
+                      "{" EXP ",\"iss\":\"ABC123@AdobeOrg\\u0000evil\"," SUB "," AUD "," MS "}",
+                      why, sizeof(why)),
+              IMS_INVALID_TOKEN);
 
     /* Structure. */
     cJSON *h = NULL, *c = NULL;
