@@ -15,6 +15,7 @@ static const struct err_def defs[ERR_COUNT] = {
     [ERR_ROUTE_NOT_FOUND] = {"route_not_found", 404},
     [ERR_METHOD_NOT_ALLOWED] = {"method_not_allowed", 405},
     [ERR_BODY_TOO_LARGE] = {"body_too_large", 413},
+    [ERR_BAD_FRAMING] = {"bad_framing", 400},
     [ERR_URI_TOO_LONG] = {"uri_too_long", 414},
     [ERR_BAD_JSON] = {"invalid_json", 400},
     [ERR_BAD_UTF8] = {"invalid_utf8", 400},

@@ -54,6 +54,13 @@ static int utf8_cut(const char *s, size_t max)
 /* Routes req; NULL after answering (414, 413, 404, 405). */
 static const struct route *route_or_refuse(struct http_request *req, struct reply *rep)
 {
+    if (req->bad_framing) {
+        errors_reply(rep, ERR_BAD_FRAMING,
+                     "Content-Length is given twice with different values; the connection "
+                     "closes");
+        rep->close = 1; /* what follows the body cannot be told from a next request */
+        return NULL;
+    }
     if (req->url_len > HTTP_URL_MAX) {
         errors_reply(rep, ERR_URI_TOO_LONG, "the URL is longer than %d bytes", HTTP_URL_MAX);
         return NULL;

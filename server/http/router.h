@@ -30,6 +30,7 @@ struct http_request {
     size_t url_len;     /* the raw request target's length (path and query) */
     int body_too_large; /* the body was over HTTP_BODY_MAX (and was not kept) */
     int server_full;    /* 0, or why the connection is over capacity (enum http_full) */
+    int bad_framing;    /* Content-Length given twice with different values */
     double started_ms;  /* monotonic time the request line arrived */
     void *conn;         /* opaque, for the accessors below */
 };

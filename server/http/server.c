@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,6 +57,7 @@ struct conn {
     char *body; /* owned, grown up to HTTP_BODY_MAX */
     size_t len, cap;
     int too_large;
+    int bad_framing; /* see conflicting_lengths */
     int dispatched;
     double started_ms;
     double wake_ms;  /* monotonic time a delay ends (unused while hanging) */
@@ -451,9 +453,39 @@ static void dispatch(struct conn *c)
     c->req.url_len = c->url_len;
     c->req.body_too_large = c->too_large;
     c->req.server_full = over_capacity(srv, c->mhd);
+    c->req.bad_framing = c->bad_framing;
     c->req.started_ms = c->started_ms;
     c->req.endpoint = "unknown";
     srv->dispatch(srv->ctx, &c->req, &c->rep);
+}
+
+struct lengths {
+    const char *first;
+    int conflict;
+};
+
+static enum MHD_Result length_seen(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    struct lengths *l = cls;
+    if (!key || strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+        return MHD_YES;
+    if (!l->first)
+        l->first = value ? value : "";
+    else if (strcmp(l->first, value ? value : "") != 0)
+        l->conflict = 1;
+    return MHD_YES;
+}
+
+/* Whether the request has two Content-Length headers that disagree: libmicrohttpd reads
+ * the body by the first, and the rest would be taken for another request on the same
+ * connection. RFC 9112 (6.3) asks for a 400 and a closed connection. */
+static int conflicting_lengths(struct MHD_Connection *mhd)
+{
+    struct lengths l = {NULL, 0};
+    MHD_get_connection_values(mhd, MHD_HEADER_KIND, length_seen, &l);
+    return l.conflict;
 }
 
 /* Called by libmicrohttpd with the raw request target (path and query) before it is
@@ -493,6 +525,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mhd, const c
         snprintf(c->method, sizeof(c->method), "%s", method);
         if (!c->path)
             return MHD_NO;
+        c->bad_framing = conflicting_lengths(mhd);
         const char *cl =
             MHD_lookup_connection_value(mhd, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
