@@ -51,7 +51,7 @@ static int utf8_cut(const char *s, size_t max)
     return (int)n;
 }
 
-/* Routes req; NULL after answering (414, 413, 404, 405). */
+/* Routes req; NULL after answering (400 framing, 414, 413, 404, 405). */
 static const struct route *route_or_refuse(struct http_request *req, struct reply *rep)
 {
     if (req->bad_framing) {
