@@ -221,26 +221,32 @@ static void client_key(struct MHD_Connection *mhd, unsigned char key[16])
     }
 }
 
-/* Counts a connection in or out (delta +1 / -1); returns its client's count after.
- * A linear scan: there are at most as many addresses as connections (about a thousand),
- * and it runs once per connection, not per request. Call with clients_lock held. */
-static int client_adjust(struct http_server *srv, const unsigned char key[16], int delta)
+/* The index of key among the counted addresses, or n_clients. A linear scan: there are
+ * at most as many addresses as connections (about a thousand). Call with clients_lock
+ * held. */
+static int client_find(const struct http_server *srv, const unsigned char key[16])
 {
     int i = 0;
     while (i < srv->n_clients && memcmp(srv->clients[i].addr, key, 16) != 0)
         i++;
+    return i;
+}
+
+/* Counts a connection in or out (delta +1 / -1), once per connection, not per request.
+ * Call with clients_lock held. */
+static void client_adjust(struct http_server *srv, const unsigned char key[16], int delta)
+{
+    int i = client_find(srv, key);
     if (i == srv->n_clients) {
         if (delta < 0 || srv->n_clients == srv->clients_cap)
-            return 0; /* never counted (the table is as large as the connection limit) */
+            return; /* never counted (the table is as large as the connection limit) */
         memcpy(srv->clients[i].addr, key, 16);
         srv->clients[i].count = 0;
         srv->n_clients++;
     }
     srv->clients[i].count += delta;
-    int count = srv->clients[i].count;
-    if (count <= 0) /* gone: the last entry takes its place */
+    if (srv->clients[i].count <= 0) /* gone: the last entry takes its place */
         srv->clients[i] = srv->clients[--srv->n_clients];
-    return count;
 }
 
 /* Per connection: its client's address, counted in at start and out at close. */
@@ -284,9 +290,7 @@ static int over_capacity(struct http_server *srv, struct MHD_Connection *mhd)
     if (srv->open_connections > srv->max_connections) {
         full = HTTP_FULL_TOTAL;
     } else if (slot) {
-        int i = 0;
-        while (i < srv->n_clients && memcmp(srv->clients[i].addr, slot->key, 16) != 0)
-            i++;
+        int i = client_find(srv, slot->key);
         if (i < srv->n_clients && srv->clients[i].count > srv->max_per_client)
             full = HTTP_FULL_CLIENT;
     }
@@ -455,7 +459,6 @@ static void dispatch(struct conn *c)
     c->req.server_full = over_capacity(srv, c->mhd);
     c->req.bad_framing = c->bad_framing;
     c->req.started_ms = c->started_ms;
-    c->req.endpoint = "unknown";
     srv->dispatch(srv->ctx, &c->req, &c->rep);
 }
 

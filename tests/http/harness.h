@@ -201,3 +201,10 @@ int http_call_timed(struct response *out, char *errbuf, const char *method, cons
 
 /* Milliseconds of a monotonic clock (for ordering and loose timing checks). */
 double monotonic_ms(void);
+
+/* --- added for the raw-socket tests (stall, capacity, framing, held connections) ---- */
+
+/* A TCP connection to the server on 127.0.0.1, from the source address src when not
+ * NULL (e.g. "127.0.0.2", another client on the loopback network), with TCP_NODELAY.
+ * Returns the descriptor, or -1. */
+int raw_connect(const struct server *s, const char *src);

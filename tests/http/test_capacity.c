@@ -7,8 +7,6 @@
  * was accepted by the kernel and never served.
  */
 #define _GNU_SOURCE /* strcasestr, memmem */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,32 +15,6 @@
 #include <unistd.h>
 
 #include "harness.h"
-
-/* A connection from source address src (NULL: any) to the server. */
-static int connect_from(const struct server *s, const char *src)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    if (src) {
-        struct sockaddr_in b = {0};
-        b.sin_family = AF_INET;
-        inet_pton(AF_INET, src, &b.sin_addr);
-        if (bind(fd, (struct sockaddr *)&b, sizeof(b)) < 0) {
-            close(fd);
-            return -1;
-        }
-    }
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short)s->port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 /* One GET /_mock/health on fd; the whole answer (headers and body) into buf. Returns the
  * status, 0 when the connection closed or nothing came within 5 s. */
@@ -89,10 +61,10 @@ static void test_total(void)
     char buf[4096];
     int held[5];
     for (int i = 0; i < 5; i++) {
-        held[i] = connect_from(&s, NULL);
+        held[i] = raw_connect(&s, NULL);
         CHECK_INT(health(held[i], buf, sizeof(buf)), 200);
     }
-    int extra = connect_from(&s, NULL);
+    int extra = raw_connect(&s, NULL);
     CHECK_INT(health(extra, buf, sizeof(buf)), 503);
     CHECK(strstr(buf, "\r\nRetry-After: 1\r\n") != NULL, "Retry-After: %s", buf);
     CHECK(strcasestr(buf, "\r\nConnection: close\r\n") != NULL, "Connection: close: %s", buf);
@@ -107,7 +79,7 @@ static void test_total(void)
     for (int i = 0; i < 50 && status != 200; i++) { /* the close reaches the server first */
         if (next >= 0)
             close(next);
-        next = connect_from(&s, NULL);
+        next = raw_connect(&s, NULL);
         status = health(next, buf, sizeof(buf));
     }
     CHECK_INT(status, 200);
@@ -126,17 +98,17 @@ static void test_per_client(void)
         return;
     }
     char buf[4096];
-    int a = connect_from(&s, "127.0.0.1"), b = connect_from(&s, "127.0.0.1");
+    int a = raw_connect(&s, "127.0.0.1"), b = raw_connect(&s, "127.0.0.1");
     CHECK_INT(health(a, buf, sizeof(buf)), 200);
     CHECK_INT(health(b, buf, sizeof(buf)), 200);
-    int c = connect_from(&s, "127.0.0.1");
+    int c = raw_connect(&s, "127.0.0.1");
     CHECK_INT(health(c, buf, sizeof(buf)), 503);
     CHECK(strstr(buf, "too many connections from this client address "
                       "(--max-connections-per-client 2); retry"),
           "503 body: %s", buf);
     close(c);
     /* Another address on the loopback network is its own client. */
-    int other = connect_from(&s, "127.0.0.2");
+    int other = raw_connect(&s, "127.0.0.2");
     CHECK(other >= 0, "connect from 127.0.0.2");
     CHECK_INT(health(other, buf, sizeof(buf)), 200);
     close(other);

@@ -11,7 +11,6 @@
  */
 #include "http/harness.h"
 
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -268,16 +267,9 @@ static void test_delay_lower_bound(const struct server *s)
 static int send_and_leave(const struct server *s, const char *tenant, const char *extra,
                           int linger_ms)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short)s->port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-        if (fd >= 0)
-            close(fd);
+    int fd = raw_connect(s, NULL);
+    if (fd < 0)
         return -1;
-    }
     char req[512];
     int n = snprintf(req, sizeof(req),
                      "POST /%s/campaign/dataIngestion/xdmIngestion/XDM1/ingest HTTP/1.1\r\n"

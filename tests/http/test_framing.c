@@ -4,7 +4,6 @@
  * length can never be read as a second request (before, the first length was used and
  * the rest was served as the next request on the connection). Two equal ones are one.
  */
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,15 +17,9 @@
 static void exchange(const struct server *s, const char *req, char *out, size_t size)
 {
     out[0] = '\0';
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short)s->port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+    int fd = raw_connect(s, NULL);
+    if (fd < 0) {
         CHECK(0, "connect");
-        if (fd >= 0)
-            close(fd);
         return;
     }
     CHECK(send(fd, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req), "send");

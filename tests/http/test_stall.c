@@ -16,8 +16,6 @@
  */
 #define _GNU_SOURCE /* memmem, strcasestr */
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,24 +42,6 @@ struct client {
 };
 
 static struct client clients[CONNS_MAX];
-
-static int connect_one(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 /* Whether buf holds one whole response (headers and Content-Length bytes of body). */
 static int response_complete(const char *buf, size_t len)
@@ -130,10 +110,10 @@ static int collect_all(int n)
     return done;
 }
 
-static int open_clients(int port, int n)
+static int open_clients(const struct server *s, int n)
 {
     for (int i = 0; i < n; i++) {
-        clients[i].fd = connect_one(port);
+        clients[i].fd = raw_connect(s, NULL);
         if (clients[i].fd < 0) {
             for (int j = 0; j < i; j++)
                 close(clients[j].fd);
@@ -185,7 +165,7 @@ static void ready_at_once(int n)
     CHECK(server_start(&s, NULL, args) == 0, "the server did not start");
     if (s.pid <= 0)
         return;
-    CHECK(open_clients(s.port, n) == 0, "%d connections were not all set up", n);
+    CHECK(open_clients(&s, n) == 0, "%d connections were not all set up", n);
     CHECK(kill(s.pid, SIGSTOP) == 0, "SIGSTOP: %s", strerror(errno));
     CHECK(wait_stopped(s.pid) == 0, "the server did not stop");
     send_all(n);
@@ -208,7 +188,7 @@ static void bursts(int n, int rounds, long pause_ms)
     CHECK(server_start(&s, NULL, NULL) == 0, "the server did not start");
     if (s.pid <= 0)
         return;
-    CHECK(open_clients(s.port, n) == 0, "%d connections were not all set up", n);
+    CHECK(open_clients(&s, n) == 0, "%d connections were not all set up", n);
     for (int r = 0; r < rounds; r++) {
         sleep_ms(pause_ms);
         send_all(n);

@@ -5,7 +5,6 @@
  * IMS errors that quote a Content-Type. Before the fix each of these came back with the
  * client's raw bytes, which no JSON parser accepts.
  */
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +27,8 @@ static void expect_utf8_error(const struct server *s, const char *method, const 
 /* A request with a method of raw bytes, on a plain socket (libcurl would refuse it). */
 static void test_raw_method(const struct server *s)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short)s->port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect");
+    int fd = raw_connect(s, NULL);
+    CHECK(fd >= 0, "connect");
     static const char req[] = "G\xff"
                               "T /_mock/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     CHECK(send(fd, req, sizeof(req) - 1, 0) == (ssize_t)(sizeof(req) - 1), "send");
