@@ -14,9 +14,25 @@
 #define ROUTE_SEGMENT_MAX 256 /* longer path segments never match a route */
 
 struct app;
+struct http_request;
+
+/* Which fields of a request http_fields walks. */
+enum http_field_kind { HTTP_FIELD_HEADER, HTTP_FIELD_QUERY };
+
+/* Stops a walk of the fields when it returns nonzero. */
+typedef int (*http_field_fn)(void *cls, const char *name, const char *value);
+
+/* Where a request's headers and query arguments come from: the HTTP layer's parse of
+ * the wire (http/server.c), or a fuzz target's. each() calls fn for every field of
+ * kind, in the order they were sent (a repeated name as often as sent; value NULL for
+ * a query name without '='), until fn returns nonzero. */
+struct http_fields {
+    void (*each)(const struct http_request *req, enum http_field_kind kind, http_field_fn fn,
+                 void *cls);
+};
 
 /* What a handler sees of an HTTP request. Header and query values are looked up
- * through the HTTP layer, so handlers never see libmicrohttpd. */
+ * through the functions below, so handlers never see libmicrohttpd. */
 struct http_request {
     const char *method;
     const char *path;          /* percent-decoded */
@@ -32,7 +48,8 @@ struct http_request {
     int server_full;    /* 0, or why the connection is over capacity (enum http_full) */
     int bad_framing;    /* Content-Length given twice with different values */
     double started_ms;  /* monotonic time the request line arrived */
-    void *conn;         /* opaque, for the accessors below */
+    const struct http_fields *fields;
+    void *conn; /* opaque, for fields->each */
 };
 
 /* Why a request is refused for capacity: too many connections in all, or from its

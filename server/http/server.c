@@ -24,11 +24,9 @@
 #include <microhttpd.h>
 
 #include "clock.h"
-#include "jsonw.h"
 #include "http/daemon.h"
 #include "log.h"
 #include "text.h"
-#include "utf8.h"
 
 /* Declared bodies over HTTP_BODY_MAX but at most this are drained before the 413. */
 #define HTTP_DRAIN_MAX (16ull * HTTP_BODY_MAX)
@@ -92,117 +90,31 @@ struct http_server {
     int stopping;
 };
 
-const char *http_request_header(const struct http_request *req, const char *name)
-{
-    return MHD_lookup_connection_value((struct MHD_Connection *)req->conn, MHD_HEADER_KIND, name);
-}
+/* --- the request's fields, from libmicrohttpd's parse --------------------------------- */
 
-struct query_lookup {
-    const char *name;
-    const char *value;
-    int found;
+struct field_walk {
+    http_field_fn fn;
+    void *cls;
 };
 
-static enum MHD_Result query_match(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
-{
-    struct query_lookup *q = cls;
-    (void)kind;
-    if (!key || strcmp(key, q->name) != 0)
-        return MHD_YES;
-    q->found = 1;
-    q->value = value ? value : ""; /* "?name" without '=' has a NULL value */
-    return MHD_NO;
-}
-
-const char *http_request_query(const struct http_request *req, const char *name)
-{
-    /* libmicrohttpd's lookup ignores case, but query names are case-sensitive (as at
-     * Adobe): a client sending "requestid" must fail here as it would there. */
-    struct query_lookup q = {name, NULL, 0};
-    MHD_get_connection_values((struct MHD_Connection *)req->conn, MHD_GET_ARGUMENT_KIND,
-                              query_match, &q);
-    return q.found ? q.value : NULL;
-}
-
-/* A journal object keeps at most this many names: far more headers than any client
- * sends, while the duplicate check below stays a few thousand comparisons. */
-#define PAIRS_MAX 100
-
-struct pairs {
-    struct jsonw w;
-    const char *names[PAIRS_MAX];
-    int n;
-    int dropped;
-};
-
-/* A JSON string of s, its bytes that are not UTF-8 as '?' (header and query values are
- * whatever the client sent). */
-static void string_utf8(struct jsonw *w, const char *s)
-{
-    size_t n = strlen(s);
-    if (utf8_valid(s, n)) {
-        jsonw_string(w, s);
-        return;
-    }
-    char *copy = strdup(s);
-    if (!copy) {
-        w->failed = 1;
-        return;
-    }
-    utf8_sanitize(copy);
-    jsonw_string(w, copy);
-    free(copy);
-}
-
-static enum MHD_Result add_pair(void *cls, enum MHD_ValueKind kind, const char *key,
-                                const char *value)
+static enum MHD_Result field_step(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
 {
     (void)kind;
-    struct pairs *p = cls;
-    if (!key)
-        return MHD_YES;
-    for (int i = 0; i < p->n; i++) {
-        if (strcmp(p->names[i], key) == 0)
-            return MHD_YES; /* the first value of a repeated name is kept */
-    }
-    if (p->n == PAIRS_MAX) {
-        p->dropped++;
-        return MHD_YES;
-    }
-    jsonw_raw(&p->w, p->n ? "," : "{");
-    string_utf8(&p->w, key);
-    jsonw_raw(&p->w, ":");
-    string_utf8(&p->w, value ? value : "");
-    p->names[p->n++] = key;
-    return MHD_YES;
+    const struct field_walk *w = cls;
+    return w->fn(w->cls, key, value) ? MHD_NO : MHD_YES;
 }
 
-/* The pairs of kind as one JSON object text, written straight from libmicrohttpd's
- * parsed values (no intermediate tree). */
-static char *pairs_json(const struct http_request *req, enum MHD_ValueKind kind)
+static void mhd_fields_each(const struct http_request *req, enum http_field_kind kind,
+                            http_field_fn fn, void *cls)
 {
-    struct pairs p;
-    p.n = 0;
-    p.dropped = 0;
-    jsonw_init(&p.w);
-    MHD_get_connection_values((struct MHD_Connection *)req->conn, kind, add_pair, &p);
-    if (p.dropped)
-        jsonw_rawf(&p.w, ",\"(not kept)\":\"%d more\"", p.dropped);
-    jsonw_raw(&p.w, p.n ? "}" : "{}");
-    size_t len = 0;
-    return jsonw_take(&p.w, &len);
+    struct field_walk w = {fn, cls};
+    MHD_get_connection_values((struct MHD_Connection *)req->conn,
+                              kind == HTTP_FIELD_HEADER ? MHD_HEADER_KIND : MHD_GET_ARGUMENT_KIND,
+                              field_step, &w);
 }
 
-char *http_request_headers_json(const struct http_request *req)
-{
-    return pairs_json(req, MHD_HEADER_KIND);
-}
-
-char *http_request_query_json(const struct http_request *req)
-{
-    return pairs_json(req, MHD_GET_ARGUMENT_KIND);
-}
+static const struct http_fields mhd_fields = {mhd_fields_each};
 
 /* --- capacity: connections in all and per client address --------------------------- */
 
@@ -454,6 +366,7 @@ static void dispatch(struct conn *c)
     c->req.body = c->body ? c->body : "";
     c->req.body_len = c->len;
     c->req.conn = c->mhd;
+    c->req.fields = &mhd_fields;
     c->req.url_len = c->url_len;
     c->req.body_too_large = c->too_large;
     c->req.server_full = over_capacity(srv, c->mhd);
