@@ -30,6 +30,9 @@ const char config_usage[] =
     "  --max-connections N   open connections served, beyond: 503 (default 1000)\n"
     "  --max-connections-per-client N\n"
     "                        the same for one client address (default 1000)\n"
+    "  --request-timeout S   a request must arrive whole within S seconds of its first\n"
+    "                        byte, else 408 (default 30; 0 = no deadline)\n"
+    "  --idle-timeout S      an idle connection is closed after S seconds (default 120)\n"
     "  --log-format FORMAT   text (default) | json\n"
     "  --log-level LEVEL     error | warn | info (default) | debug\n";
 
@@ -118,6 +121,16 @@ static int apply(struct config *c, const char *name, const char *value, char *er
         if (parse_ll(&v, value, 1, 100000) < 0)
             goto bad;
         c->max_per_client = (int)v;
+    } else if (strcmp(name, "request-timeout") == 0) {
+        /* An hour is beyond any real client; 0 turns the deadline off (a person typing
+         * a request by hand). */
+        if (parse_ll(&v, value, 0, 3600) < 0)
+            goto bad;
+        c->request_timeout = (int)v;
+    } else if (strcmp(name, "idle-timeout") == 0) {
+        if (parse_ll(&v, value, 1, 86400) < 0)
+            goto bad;
+        c->idle_timeout = (int)v;
     } else if (strcmp(name, "log-format") == 0) {
         if (log_format_parse(&c->log_format, value) < 0)
             goto bad;
@@ -134,18 +147,33 @@ bad:
     return -1;
 }
 
-static const char *const options[] = {
-    "host", "port",        "port-file",   "fixtures", "db",         "auth",      "clock",
-    "seed", "admin-token", "journal-max", "threads",  "log-format", "log-level", NULL};
+const char *const config_options[] = {"host",
+                                      "port",
+                                      "port-file",
+                                      "fixtures",
+                                      "db",
+                                      "auth",
+                                      "clock",
+                                      "seed",
+                                      "admin-token",
+                                      "journal-max",
+                                      "threads",
+                                      "max-connections",
+                                      "max-connections-per-client",
+                                      "request-timeout",
+                                      "idle-timeout",
+                                      "log-format",
+                                      "log-level",
+                                      NULL};
 
-#define N_OPTIONS (sizeof(options) / sizeof(options[0]) - 1)
+#define N_OPTIONS (sizeof(config_options) / sizeof(config_options[0]) - 1)
 
 /* Applies the CAMPAIGN_MOCK_* variables. A bad value is not fatal yet: it is kept in
  * env_err[i] and only reported when the command line does not set that option too. */
 static void apply_env(struct config *c, char env_err[][256])
 {
     for (size_t i = 0; i < N_OPTIONS; i++) {
-        const char *o = options[i];
+        const char *o = config_options[i];
         char var[64] = "CAMPAIGN_MOCK_";
         size_t len = strlen(var);
         for (const char *p = o; *p && len < sizeof(var) - 1; p++)
@@ -183,7 +211,7 @@ static void apply_env(struct config *c, char env_err[][256])
 static int option_index(const char *name)
 {
     for (size_t i = 0; i < N_OPTIONS; i++) {
-        if (strcmp(options[i], name) == 0)
+        if (strcmp(config_options[i], name) == 0)
             return (int)i;
     }
     return -1;
@@ -203,6 +231,10 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
     c.max_connections = 1000;
     /* As many as in all by default: a CI suite's clients all come from 127.0.0.1. */
     c.max_per_client = 1000;
+    /* Long enough for any client on a loopback or a CI network, short enough that a
+     * client sending a byte now and then cannot hold its slot for long. */
+    c.request_timeout = 30;
+    c.idle_timeout = 120; /* keep-alive pools of HTTP clients reuse within seconds */
     c.log_format = LOG_TEXT;
     c.log_level = LOG_INFO;
     c.command = CMD_SERVE;
@@ -262,7 +294,7 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
         if (!value) {
             if (i + 1 >= argc) {
                 int known = 0;
-                for (const char *const *o = options; *o; o++)
+                for (const char *const *o = config_options; *o; o++)
                     known |= strcmp(*o, name) == 0;
                 if (known)
                     snprintf(err, err_size, "--%s needs a value", name);

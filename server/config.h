@@ -31,6 +31,8 @@ struct config {
     long long journal_max;
     int threads;                         /* HTTP worker threads (--threads) */
     int max_connections, max_per_client; /* --max-connections, --max-connections-per-client */
+    int request_timeout;                 /* seconds, 0 = none (--request-timeout) */
+    int idle_timeout;                    /* seconds (--idle-timeout) */
     enum log_format log_format;
     enum log_level log_level;
     char *const *args; /* positional arguments of check / probe (argv storage) */
@@ -42,6 +44,10 @@ struct config {
 int config_parse(struct config *out, int argc, char **argv, char *err, size_t err_size);
 
 const char *config_auth_name(enum auth_mode mode);
+
+/* The names of the options (without "--"), NULL-terminated: each is also read from its
+ * CAMPAIGN_MOCK_ twin. */
+extern const char *const config_options[];
 
 /* The --help text. */
 extern const char config_usage[];

@@ -138,8 +138,10 @@ static int cmd_serve(const struct config *cfg)
     }
     struct http_server *srv = NULL;
     int port = 0;
-    struct http_options opt = {cfg->host, cfg->port, cfg->threads, cfg->max_connections,
-                               cfg->max_per_client};
+    struct http_options opt = {cfg->host,           cfg->port,
+                               cfg->threads,        cfg->max_connections,
+                               cfg->max_per_client, cfg->request_timeout,
+                               cfg->idle_timeout};
     if (http_server_start(&srv, &opt, pipeline_dispatch, &app, &port, err, sizeof(err)) < 0) {
         fprintf(stderr, "campaign-mock: %s\n", err);
         app_close(&app);

@@ -54,10 +54,20 @@ static int utf8_cut(const char *s, size_t max)
 /* Routes req; NULL after answering (400 framing, 414, 413, 404, 405). */
 static const struct route *route_or_refuse(struct http_request *req, struct reply *rep)
 {
-    if (req->bad_framing) {
-        errors_reply(rep, ERR_BAD_FRAMING,
-                     "Content-Length is given twice with different values; the connection "
-                     "closes");
+    if (req->framing) {
+        if (req->framing == HTTP_FRAMING_CODING) {
+            const char *te = http_request_header(req, "Transfer-Encoding");
+            te = te ? te : "";
+            errors_reply(rep, ERR_UNSUPPORTED_CODING,
+                         "Transfer-Encoding \"%.*s\" is not supported, only \"chunked\" alone; "
+                         "the connection closes",
+                         utf8_cut(te, 64), te);
+        } else {
+            errors_reply(rep, ERR_BAD_FRAMING, "%s; the connection closes",
+                         req->framing == HTTP_FRAMING_TWO_LENGTHS
+                             ? "Content-Length is given twice with different values"
+                             : "Content-Length and Transfer-Encoding are both given");
+        }
         rep->close = 1; /* what follows the body cannot be told from a next request */
         return NULL;
     }
@@ -201,6 +211,17 @@ void pipeline_dispatch(void *ctx, struct http_request *req, struct reply *rep)
 {
     struct app *app = ctx;
     req->endpoint = "unknown";
+    if (req->timed_out) {
+        /* The HTTP layer cut a request that did not arrive whole in time: only its
+         * answer is asked for (the request was never read). */
+        errors_reply(rep, ERR_REQUEST_TIMEOUT,
+                     "the request did not arrive whole within %d s of its first byte "
+                     "(--request-timeout); the connection closes",
+                     app->cfg->request_timeout);
+        rep->close = 1;
+        app_metrics_count(app, req->endpoint, rep->status, 0);
+        return;
+    }
     if (req->server_full) {
         refuse_full(app, req, rep);
         app_metrics_count(app, req->endpoint, rep->status, 0);

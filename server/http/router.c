@@ -103,7 +103,8 @@ const struct route *router_match(const char *method, const char *path, struct ht
         return NULL;
     for (const struct route *r = routes; r->pattern; r++) {
         int n = 0;
-        int same_method = strcmp(r->method, method) == 0;
+        int same_method = strcmp(r->method, method) == 0 ||
+                          (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0);
         /* The parameters are written only for the route that is taken. */
         char scratch[ROUTE_PARAMS_MAX][ROUTE_SEGMENT_MAX];
         if (!match(r->pattern, &sg, same_method ? req->params : scratch, &n))
@@ -115,7 +116,9 @@ const struct route *router_match(const char *method, const char *path, struct ht
             return r;
         }
         if (!strstr(allow, r->method)) {
-            int w = snprintf(allow + used, allow_size - used, "%s%s", used ? ", " : "", r->method);
+            int get = strcmp(r->method, "GET") == 0;
+            int w = snprintf(allow + used, allow_size - used, "%s%s%s", used ? ", " : "", r->method,
+                             get ? ", HEAD" : "");
             if (w > 0 && (size_t)w < allow_size - used)
                 used += (size_t)w;
         }

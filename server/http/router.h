@@ -46,10 +46,19 @@ struct http_request {
     size_t url_len;     /* the raw request target's length (path and query) */
     int body_too_large; /* the body was over HTTP_BODY_MAX (and was not kept) */
     int server_full;    /* 0, or why the connection is over capacity (enum http_full) */
-    int bad_framing;    /* Content-Length given twice with different values */
+    int framing;        /* HTTP_FRAMING_OK, or what is wrong with the body's framing */
+    int timed_out;      /* asks for the answer to a request cut by the deadline */
     double started_ms;  /* monotonic time the request line arrived */
     const struct http_fields *fields;
     void *conn; /* opaque, for fields->each */
+};
+
+/* A body whose framing is ambiguous or unknown (RFC 9112, 6). */
+enum http_framing {
+    HTTP_FRAMING_OK = 0,
+    HTTP_FRAMING_TWO_LENGTHS,       /* Content-Length twice, with different values */
+    HTTP_FRAMING_LENGTH_AND_CODING, /* Content-Length and Transfer-Encoding */
+    HTTP_FRAMING_CODING,            /* a Transfer-Encoding other than "chunked" alone */
 };
 
 /* Why a request is refused for capacity: too many connections in all, or from its
@@ -108,7 +117,8 @@ extern const struct route routes[];
 
 /*
  * Finds the route for method and path (as sent: split at '/', then each segment
- * percent-decoded, so that "%2F" stays inside its segment). On a match, fills
+ * percent-decoded, so that "%2F" stays inside its segment). HEAD takes the GET route
+ * of its path (the HTTP layer sends its answer without the body). On a match, fills
  * req->params (decoded), req->n_params, req->endpoint and req->route and returns the
  * route. Otherwise returns NULL and *allow holds the
  * methods the path accepts ("" when the path is unknown).

@@ -8,8 +8,10 @@
 #include "http/server.h"
 
 #include <errno.h>
+#include <linux/tcp.h> /* struct tcp_info with tcpi_bytes_received */
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -25,11 +27,17 @@
 
 #include "clock.h"
 #include "http/daemon.h"
+#include "jsonw.h"
 #include "log.h"
 #include "text.h"
 
-/* Declared bodies over HTTP_BODY_MAX but at most this are drained before the 413. */
+/* Bodies over HTTP_BODY_MAX but at most this are drained (read and discarded) before
+ * the 413; a chunked body that goes on past it is cut without an answer. */
 #define HTTP_DRAIN_MAX (16ull * HTTP_BODY_MAX)
+
+/* How often open connections are checked against the request deadline: the deadline
+ * is kept to within this, and the first byte of a request is seen to within it. */
+#define DEADLINE_TICK_MS 250.0
 
 /* How often a held connection (hanging or delayed) is checked for a client that went
  * away: a tenth of a second frees a slot soon enough and costs one poll() per check. */
@@ -54,8 +62,9 @@ struct conn {
     size_t url_len;
     char *body; /* owned, grown up to HTTP_BODY_MAX */
     size_t len, cap;
+    unsigned long long received; /* body bytes read, kept or not */
     int too_large;
-    int bad_framing; /* see conflicting_lengths */
+    int framing; /* enum http_framing, see framing_of */
     int dispatched;
     double started_ms;
     double wake_ms;  /* monotonic time a delay ends (unused while hanging) */
@@ -88,6 +97,9 @@ struct http_server {
     pthread_cond_t wait_cond;
     struct conn *waiting; /* suspended connections; guarded by wait_lock */
     int stopping;
+    double request_timeout_ms; /* 0: no deadline */
+    double next_scan_ms;       /* the timer's next deadline check */
+    struct conn_slot *slots;   /* every open connection; guarded by clients_lock */
 };
 
 /* --- the request's fields, from libmicrohttpd's parse --------------------------------- */
@@ -161,53 +173,190 @@ static void client_adjust(struct http_server *srv, const unsigned char key[16], 
         srv->clients[i] = srv->clients[--srv->n_clients];
 }
 
-/* Per connection: its client's address, counted in at start and out at close. */
+/* Per connection (socket context): its client's address, counted in at start and out
+ * at close, and where its next request stands against the deadline. Everything but key
+ * is guarded by clients_lock. */
 struct conn_slot {
     unsigned char key[16];
+    int fd;
+    struct conn_slot *prev, *next; /* http_server.slots */
+    long long bytes_ready;         /* bytes received when it became ready for a request */
+    double first_byte_ms;          /* when a byte past those was first seen, or 0 */
+    int busy;                      /* a whole request is being answered: no deadline */
+    int cut;                       /* the deadline passed: answered 408, never dispatched */
 };
+
+/* Bytes the kernel has received on a TCP socket since it opened, or -1 where the kernel
+ * does not say. */
+static long long bytes_received(int fd)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof(ti);
+    memset(&ti, 0, sizeof(ti));
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
+        len < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof(ti.tcpi_bytes_received))
+        return -1;
+    return (long long)ti.tcpi_bytes_received;
+}
 
 static void on_connection(void *cls, struct MHD_Connection *mhd, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
     struct http_server *srv = cls;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        struct conn_slot *slot = malloc(sizeof(*slot));
+        struct conn_slot *slot = calloc(1, sizeof(*slot));
         *socket_context = slot;
         if (!slot)
             return;
         client_key(mhd, slot->key);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(mhd, MHD_CONNECTION_INFO_CONNECTION_FD);
+        slot->fd = ci ? ci->connect_fd : -1;
         pthread_mutex_lock(&srv->clients_lock);
         srv->open_connections++;
         client_adjust(srv, slot->key, +1);
+        slot->next = srv->slots;
+        if (srv->slots)
+            srv->slots->prev = slot;
+        srv->slots = slot;
         pthread_mutex_unlock(&srv->clients_lock);
     } else if (*socket_context) {
         struct conn_slot *slot = *socket_context;
+        /* libmicrohttpd closes the socket after this: once the slot is off the list
+         * (under the lock), the timer can no longer touch its descriptor. */
         pthread_mutex_lock(&srv->clients_lock);
         srv->open_connections--;
         client_adjust(srv, slot->key, -1);
+        if (slot->prev)
+            slot->prev->next = slot->next;
+        else
+            srv->slots = slot->next;
+        if (slot->next)
+            slot->next->prev = slot->prev;
         pthread_mutex_unlock(&srv->clients_lock);
         free(slot);
         *socket_context = NULL;
     }
 }
 
-/* Whether a request's connection is over capacity (enum http_full). */
-static int over_capacity(struct http_server *srv, struct MHD_Connection *mhd)
+static struct conn_slot *slot_of(struct MHD_Connection *mhd)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(mhd, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    const struct conn_slot *slot = ci ? ci->socket_context : NULL;
-    int full = HTTP_FULL_NONE;
+    return ci ? ci->socket_context : NULL;
+}
+
+/* Takes a whole request off the deadline, and says whether its connection is over
+ * capacity (*full, enum http_full). Returns 0 when the deadline cut it first: it was
+ * answered 408 and must not be dispatched. */
+static int claim(struct http_server *srv, struct MHD_Connection *mhd, int *full)
+{
+    struct conn_slot *slot = slot_of(mhd);
+    *full = HTTP_FULL_NONE;
     pthread_mutex_lock(&srv->clients_lock);
+    if (slot && slot->cut) {
+        pthread_mutex_unlock(&srv->clients_lock);
+        return 0;
+    }
+    if (slot)
+        slot->busy = 1;
     if (srv->open_connections > srv->max_connections) {
-        full = HTTP_FULL_TOTAL;
+        *full = HTTP_FULL_TOTAL;
     } else if (slot) {
         int i = client_find(srv, slot->key);
         if (i < srv->n_clients && srv->clients[i].count > srv->max_per_client)
-            full = HTTP_FULL_CLIENT;
+            *full = HTTP_FULL_CLIENT;
     }
     pthread_mutex_unlock(&srv->clients_lock);
-    return full;
+    return 1;
+}
+
+/* The connection is ready for its next request: the deadline starts at its first
+ * byte. */
+static void ready_again(struct http_server *srv, struct MHD_Connection *mhd)
+{
+    struct conn_slot *slot = slot_of(mhd);
+    if (!slot || srv->request_timeout_ms <= 0)
+        return;
+    long long bytes = bytes_received(slot->fd);
+    pthread_mutex_lock(&srv->clients_lock);
+    slot->busy = 0;
+    slot->first_byte_ms = 0;
+    slot->bytes_ready = bytes;
+    pthread_mutex_unlock(&srv->clients_lock);
+}
+
+/* --- the request deadline ---------------------------------------------------------- */
+
+/* A reply as the bytes of an HTTP/1.1 response (malloc'd; NULL when out of memory). */
+static char *reply_bytes(const struct reply *r, size_t *len)
+{
+    char date[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    const char *reason = MHD_get_reason_phrase_for((unsigned)r->status);
+    struct jsonw w; /* used as a plain growing buffer */
+    jsonw_init(&w);
+    jsonw_rawf(&w, "HTTP/1.1 %d %s\r\nConnection: close\r\nContent-Length: %zu\r\n", r->status,
+               reason, r->body_len);
+    if (r->content_type)
+        jsonw_rawf(&w, "Content-Type: %s\r\n", r->content_type);
+    for (int i = 0; i < r->n_headers; i++)
+        jsonw_rawf(&w, "%s: %s\r\n", r->headers[i].name, r->headers[i].value);
+    jsonw_rawf(&w, "Date: %s\r\n\r\n", date);
+    jsonw_rawn(&w, r->body ? r->body : "", r->body_len);
+    return jsonw_take(&w, len);
+}
+
+/* Answers 408 on a connection whose request is late, and shuts it: libmicrohttpd then
+ * reads the end of the stream and closes it. Nothing else writes to the socket then:
+ * libmicrohttpd only writes once a request is whole (and claimed), or to refuse a
+ * malformed one at once. Call with clients_lock held. */
+static void cut(struct http_server *srv, struct conn_slot *slot, double late_ms)
+{
+    struct http_request req;
+    memset(&req, 0, sizeof(req));
+    req.method = "";
+    req.path = req.raw_path = "";
+    req.body = "";
+    req.timed_out = 1;
+    struct reply rep;
+    reply_init(&rep);
+    srv->dispatch(srv->ctx, &req, &rep);
+    size_t len = 0;
+    char *bytes = reply_bytes(&rep, &len);
+    if (bytes)
+        (void)send(slot->fd, bytes, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    free(bytes);
+    reply_free(&rep);
+    shutdown(slot->fd, SHUT_RDWR);
+    slot->cut = 1;
+    log_msg(LOG_INFO,
+            "request deadline: a request not whole %.1f s after its first byte was "
+            "answered 408 and its connection closed",
+            late_ms / 1000.0);
+}
+
+/* The timer's check of every connection against the request deadline. */
+static void deadline_scan(struct http_server *srv, double now)
+{
+    pthread_mutex_lock(&srv->clients_lock);
+    for (struct conn_slot *s = srv->slots; s; s = s->next) {
+        if (s->busy || s->cut || s->fd < 0)
+            continue;
+        if (s->first_byte_ms == 0) {
+            /* Where the kernel cannot count, the deadline runs from when the connection
+             * became ready. */
+            long long bytes = bytes_received(s->fd);
+            if (bytes < 0 || bytes != s->bytes_ready)
+                s->first_byte_ms = now;
+        } else if (now - s->first_byte_ms >= srv->request_timeout_ms) {
+            cut(srv, s, now - s->first_byte_ms);
+        }
+    }
+    pthread_mutex_unlock(&srv->clients_lock);
 }
 
 /* --- suspension: delays and hangs ------------------------------------------------ */
@@ -231,7 +380,15 @@ static void *timer_main(void *arg)
     pthread_mutex_lock(&srv->wait_lock);
     while (!srv->stopping) {
         double now = clock_monotonic_ms();
+        if (srv->request_timeout_ms > 0 && now >= srv->next_scan_ms) {
+            pthread_mutex_unlock(&srv->wait_lock);
+            deadline_scan(srv, now);
+            pthread_mutex_lock(&srv->wait_lock);
+            srv->next_scan_ms = now + DEADLINE_TICK_MS;
+        }
         double next = now + 1000.0;
+        if (srv->request_timeout_ms > 0 && srv->next_scan_ms < next)
+            next = srv->next_scan_ms;
         struct conn **pp = &srv->waiting;
         while (*pp) {
             struct conn *c = *pp;
@@ -356,9 +513,12 @@ static enum MHD_Result send_reply(struct conn *c)
 /* Hands the request over; the dispatch function writes the journal entry before
  * anything is sent, so a client that reads the journal right after its answer always
  * finds its call there. */
-static void dispatch(struct conn *c)
+static int dispatch(struct conn *c)
 {
     struct http_server *srv = c->srv;
+    int full;
+    if (!claim(srv, c->mhd, &full))
+        return 0;
     c->dispatched = 1;
     c->req.method = c->method;
     c->req.path = c->path;
@@ -369,39 +529,72 @@ static void dispatch(struct conn *c)
     c->req.fields = &mhd_fields;
     c->req.url_len = c->url_len;
     c->req.body_too_large = c->too_large;
-    c->req.server_full = over_capacity(srv, c->mhd);
-    c->req.bad_framing = c->bad_framing;
+    c->req.server_full = full;
+    c->req.framing = c->framing;
     c->req.started_ms = c->started_ms;
     srv->dispatch(srv->ctx, &c->req, &c->rep);
+    return 1;
 }
 
-struct lengths {
-    const char *first;
-    int conflict;
+struct framing_walk {
+    const char *length; /* the first Content-Length */
+    int lengths_differ;
+    int codings;       /* Transfer-Encoding headers */
+    int chunked_alone; /* the first of them is "chunked" and nothing else */
 };
 
-static enum MHD_Result length_seen(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
+static enum MHD_Result framing_step(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
 {
     (void)kind;
-    struct lengths *l = cls;
-    if (!key || strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+    struct framing_walk *f = cls;
+    value = value ? value : "";
+    if (!key)
         return MHD_YES;
-    if (!l->first)
-        l->first = value ? value : "";
-    else if (strcmp(l->first, value ? value : "") != 0)
-        l->conflict = 1;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (!f->length)
+            f->length = value;
+        else if (strcmp(f->length, value) != 0)
+            f->lengths_differ = 1;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        /* libmicrohttpd reads a body as chunked only when the first Transfer-Encoding
+         * is exactly "chunked"; any other it reads until the client closes. */
+        if (f->codings++ == 0)
+            f->chunked_alone = strcasecmp(value, "chunked") == 0;
+    }
     return MHD_YES;
 }
 
-/* Whether the request has two Content-Length headers that disagree: libmicrohttpd reads
- * the body by the first, and the rest would be taken for another request on the same
- * connection. RFC 9112 (6.3) asks for a 400 and a closed connection. */
-static int conflicting_lengths(struct MHD_Connection *mhd)
+/* What is wrong with the framing of a request's body, as RFC 9112 (6.1, 6.3) sees it:
+ * two Content-Length headers that disagree (libmicrohttpd reads the body by the first,
+ * and the rest would be taken for another request); Content-Length beside
+ * Transfer-Encoding (the two readings differ; the connection must close); a transfer
+ * coding other than chunked alone (no end of body a server can find: 501). */
+static int framing_of(struct MHD_Connection *mhd)
 {
-    struct lengths l = {NULL, 0};
-    MHD_get_connection_values(mhd, MHD_HEADER_KIND, length_seen, &l);
-    return l.conflict;
+    struct framing_walk f = {NULL, 0, 0, 0};
+    MHD_get_connection_values(mhd, MHD_HEADER_KIND, framing_step, &f);
+    if (f.codings && (f.codings > 1 || !f.chunked_alone))
+        return HTTP_FRAMING_CODING;
+    if (f.codings && f.length)
+        return HTTP_FRAMING_LENGTH_AND_CODING;
+    return f.lengths_differ ? HTTP_FRAMING_TWO_LENGTHS : HTTP_FRAMING_OK;
+}
+
+/* Whether the client waits for "100 Continue" before it sends the body. */
+static int expects_continue(struct MHD_Connection *mhd)
+{
+    const char *e = MHD_lookup_connection_value(mhd, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+    return e && strcasecmp(e, "100-continue") == 0;
+}
+
+/* Answers now, before the body is read (libmicrohttpd then discards what the client
+ * still sends and closes the connection). */
+static enum MHD_Result answer_now(struct conn *c)
+{
+    if (!dispatch(c))
+        return MHD_NO;
+    return send_reply(c);
 }
 
 /* Called by libmicrohttpd with the raw request target (path and query) before it is
@@ -441,24 +634,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mhd, const c
         snprintf(c->method, sizeof(c->method), "%s", method);
         if (!c->path)
             return MHD_NO;
-        c->bad_framing = conflicting_lengths(mhd);
+        c->framing = framing_of(mhd);
+        if (c->framing == HTTP_FRAMING_CODING)
+            return answer_now(c); /* its body has no end that can be found */
         const char *cl =
             MHD_lookup_connection_value(mhd, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+        unsigned long long declared =
+            cl && c->framing != HTTP_FRAMING_LENGTH_AND_CODING ? strtoull(cl, NULL, 10) : 0;
         if (declared > HTTP_BODY_MAX) {
             c->too_large = 1;
             /* A client still sending when the server closes gets a TCP reset, which
              * may destroy the 413 before it reads it: a body up to HTTP_DRAIN_MAX is
              * read and discarded, then answered. Beyond that, reading it all costs
-             * more than the risk, so the answer goes at once. */
-            if (declared > HTTP_DRAIN_MAX) {
-                dispatch(c);
-                return send_reply(c);
-            }
+             * more than the risk, so the answer goes at once; and at once to a client
+             * that waits for "100 Continue" before sending it (it then sends nothing). */
+            if (declared > HTTP_DRAIN_MAX || expects_continue(mhd))
+                return answer_now(c);
         }
         return MHD_YES;
     }
     if (*upload_size) {
+        c->received += *upload_size;
+        /* A body of unknown length (chunked) past the drain limit: cut unanswered, as
+         * libmicrohttpd gives no way to answer before the body ends. */
+        if (c->received > HTTP_DRAIN_MAX)
+            return MHD_NO;
         if (c->state == CONN_RECEIVING && !c->too_large) {
             size_t n = *upload_size;
             if (c->len + n > HTTP_BODY_MAX) {
@@ -487,7 +687,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mhd, const c
     }
     switch (c->state) {
     case CONN_RECEIVING:
-        dispatch(c);
+        if (!dispatch(c))
+            return MHD_NO; /* the deadline answered it */
         if (c->rep.transport == TRANSPORT_HANG) {
             suspend(c, clock_monotonic_ms() + HANG_POLL_MS, 1);
             return MHD_YES;
@@ -512,9 +713,8 @@ static void on_completed(void *cls, struct MHD_Connection *mhd, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct conn *c = *con_cls;
-    (void)cls;
-    (void)mhd;
     (void)toe;
+    ready_again(cls, mhd);
     if (!c)
         return;
     *con_cls = NULL;
@@ -612,6 +812,7 @@ int http_server_start(struct http_server **out, const struct http_options *opt,
     srv->listen_fd = -1;
     srv->max_connections = opt->max_connections;
     srv->max_per_client = opt->max_per_client;
+    srv->request_timeout_ms = 1000.0 * opt->request_timeout;
     pthread_mutex_init(&srv->clients_lock, NULL);
     srv->clients_cap = opt->max_connections + HTTP_OVERFLOW_CONNECTIONS;
     srv->clients = calloc((size_t)srv->clients_cap, sizeof(*srv->clients));
@@ -641,7 +842,7 @@ int http_server_start(struct http_server **out, const struct http_options *opt,
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)HTTP_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+        (size_t)HTTP_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opt->idle_timeout,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)(opt->max_connections + HTTP_OVERFLOW_CONNECTIONS), MHD_OPTION_NOTIFY_CONNECTION,
         on_connection, srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);

@@ -36,6 +36,8 @@ struct http_options {
     int threads;         /* worker threads, each polling its share of the connections */
     int max_connections; /* open connections served; beyond, requests get 503 */
     int max_per_client;  /* the same for the connections of one client address */
+    int request_timeout; /* seconds from a request's first byte to its last; 0 = none */
+    int idle_timeout;    /* seconds a connection may stay idle */
 };
 
 /* Connections accepted beyond max_connections, only to answer their request 503 (past

@@ -90,7 +90,7 @@ static void test_served_as_built(const struct server *s)
     /* Only GET is routed; the reply says so. */
     struct response r = mock_call(s, "POST", "/_mock/ui", NULL);
     CHECK_ERROR(&r, 405, "method_not_allowed", NULL);
-    check_header(&r, "Allow", "GET");
+    check_header(&r, "Allow", "GET, HEAD");
     response_free(&r);
 }
 

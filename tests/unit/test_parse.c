@@ -459,10 +459,23 @@ static void test_jsonw(void)
 /* --- config ------------------------------------------------------------------------- */
 
 static const char *const env_names[] = {
-    "CAMPAIGN_MOCK_HOST",        "CAMPAIGN_MOCK_PORT",       "CAMPAIGN_MOCK_PORT_FILE",
-    "CAMPAIGN_MOCK_FIXTURES",    "CAMPAIGN_MOCK_DB",         "CAMPAIGN_MOCK_AUTH",
-    "CAMPAIGN_MOCK_CLOCK",       "CAMPAIGN_MOCK_SEED",       "CAMPAIGN_MOCK_ADMIN_TOKEN",
-    "CAMPAIGN_MOCK_JOURNAL_MAX", "CAMPAIGN_MOCK_LOG_FORMAT", "CAMPAIGN_MOCK_LOG_LEVEL",
+    "CAMPAIGN_MOCK_HOST",
+    "CAMPAIGN_MOCK_PORT",
+    "CAMPAIGN_MOCK_PORT_FILE",
+    "CAMPAIGN_MOCK_FIXTURES",
+    "CAMPAIGN_MOCK_DB",
+    "CAMPAIGN_MOCK_AUTH",
+    "CAMPAIGN_MOCK_CLOCK",
+    "CAMPAIGN_MOCK_SEED",
+    "CAMPAIGN_MOCK_ADMIN_TOKEN",
+    "CAMPAIGN_MOCK_JOURNAL_MAX",
+    "CAMPAIGN_MOCK_LOG_FORMAT",
+    "CAMPAIGN_MOCK_LOG_LEVEL",
+    "CAMPAIGN_MOCK_THREADS",
+    "CAMPAIGN_MOCK_MAX_CONNECTIONS",
+    "CAMPAIGN_MOCK_MAX_CONNECTIONS_PER_CLIENT",
+    "CAMPAIGN_MOCK_REQUEST_TIMEOUT",
+    "CAMPAIGN_MOCK_IDLE_TIMEOUT",
 };
 
 static void env_clear(void)
@@ -532,6 +545,9 @@ static void test_config(void)
         CHECK(c.seed == 0, "seed 0 by default");
         CHECK(c.admin_token == NULL, "no admin token by default");
         CHECK_INT(c.journal_max, 100000);
+        CHECK_INT(c.max_connections, 1000);
+        CHECK_INT(c.request_timeout, 30);
+        CHECK_INT(c.idle_timeout, 120);
         CHECK_INT(c.log_format, LOG_TEXT);
         CHECK_INT(c.log_level, LOG_INFO);
         CHECK_INT(c.n_args, 0);
@@ -612,6 +628,11 @@ static void test_config(void)
     setenv("CAMPAIGN_MOCK_JOURNAL_MAX", "500", 1);
     setenv("CAMPAIGN_MOCK_LOG_FORMAT", "json", 1);
     setenv("CAMPAIGN_MOCK_LOG_LEVEL", "warn", 1);
+    setenv("CAMPAIGN_MOCK_THREADS", "3", 1);
+    setenv("CAMPAIGN_MOCK_MAX_CONNECTIONS", "77", 1);
+    setenv("CAMPAIGN_MOCK_MAX_CONNECTIONS_PER_CLIENT", "7", 1);
+    setenv("CAMPAIGN_MOCK_REQUEST_TIMEOUT", "0", 1);
+    setenv("CAMPAIGN_MOCK_IDLE_TIMEOUT", "9", 1);
     {
         static const char *const none[] = {NULL};
         args_make(&a, none);
@@ -630,7 +651,23 @@ static void test_config(void)
         CHECK_INT(c.journal_max, 500);
         CHECK_INT(c.log_format, LOG_JSON);
         CHECK_INT(c.log_level, LOG_WARN);
+        CHECK_INT(c.threads, 3);
+        CHECK_INT(c.max_connections, 77);
+        CHECK_INT(c.max_per_client, 7);
+        CHECK_INT(c.request_timeout, 0);
+        CHECK_INT(c.idle_timeout, 9);
         args_free(&a);
+    }
+    /* Every option the usage text names has an environment twin: each is in
+     * config_options, which apply_env reads (CAMPAIGN_MOCK_MAX_CONNECTIONS was once
+     * missing from it and silently ignored). */
+    for (const char *u = strstr(config_usage, "options ("); u && (u = strstr(u, "  --"));) {
+        u += 4;
+        size_t len = strcspn(u, " \n");
+        int listed = 0;
+        for (const char *const *o = config_options; *o; o++)
+            listed |= strlen(*o) == len && strncmp(*o, u, len) == 0;
+        CHECK(listed, "--%.*s of the usage is not in config_options", (int)len, u);
     }
     /* The command line overrides the environment, repeatable options included. */
     {
