@@ -19,6 +19,7 @@ static const struct err_def defs[ERR_COUNT] = {
     [ERR_UNSUPPORTED_CODING] = {"unsupported_transfer_encoding", 501},
     [ERR_REQUEST_TIMEOUT] = {"request_timeout", 408},
     [ERR_URI_TOO_LONG] = {"uri_too_long", 414},
+    [ERR_HEADERS_TOO_LARGE] = {"headers_too_large", 431},
     [ERR_BAD_JSON] = {"invalid_json", 400},
     [ERR_BAD_UTF8] = {"invalid_utf8", 400},
     [ERR_BAD_FIELD] = {"invalid_field", 400},

@@ -75,6 +75,12 @@ static const struct route *route_or_refuse(struct http_request *req, struct repl
         errors_reply(rep, ERR_URI_TOO_LONG, "the URL is longer than %d bytes", HTTP_URL_MAX);
         return NULL;
     }
+    if (req->headers_too_large) {
+        errors_reply(rep, ERR_HEADERS_TOO_LARGE, "the request headers are larger than %u bytes",
+                     HTTP_HEADERS_MAX);
+        rep->close = 1; /* its body, if any, is not read */
+        return NULL;
+    }
     if (req->body_too_large) {
         errors_reply(rep, ERR_BODY_TOO_LARGE, "the request body is larger than %u bytes",
                      HTTP_BODY_MAX);

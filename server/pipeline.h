@@ -15,8 +15,8 @@ struct store;
 /*
  * Decides the reply to req (ctx is the struct app). In order:
  *   - the answer to a request the HTTP layer cut at its deadline (408, req->timed_out);
- *   - the HTTP-level refusals: 400/501 (body framing), 414 (URL), 413 (body), 404 (a
- *     path that is not UTF-8);
+ *   - the HTTP-level refusals: 400/501 (body framing), 414 (URL), 431 (headers),
+ *     413 (body), 404 (a path that is not UTF-8);
  *   - routing: 404, or 405 with Allow;
  *   - a control route: the admin token (unless exempt), then its handler;
  *   - an emulated route, in one transaction: fault rules, authentication, the handler

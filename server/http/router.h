@@ -43,12 +43,13 @@ struct http_request {
     int n_params;
     const char *body; /* NUL-terminated; body_len bytes (may contain NULs) */
     size_t body_len;
-    size_t url_len;     /* the raw request target's length (path and query) */
-    int body_too_large; /* the body was over HTTP_BODY_MAX (and was not kept) */
-    int server_full;    /* 0, or why the connection is over capacity (enum http_full) */
-    int framing;        /* HTTP_FRAMING_OK, or what is wrong with the body's framing */
-    int timed_out;      /* asks for the answer to a request cut by the deadline */
-    double started_ms;  /* monotonic time the request line arrived */
+    size_t url_len;        /* the raw request target's length (path and query) */
+    int body_too_large;    /* the body was over HTTP_BODY_MAX (and was not kept) */
+    int server_full;       /* 0, or why the connection is over capacity (enum http_full) */
+    int framing;           /* HTTP_FRAMING_OK, or what is wrong with the body's framing */
+    int headers_too_large; /* the headers are over HTTP_HEADERS_MAX */
+    int timed_out;         /* asks for the answer to a request cut by the deadline */
+    double started_ms;     /* monotonic time the request line arrived */
     const struct http_fields *fields;
     void *conn; /* opaque, for fields->each */
 };

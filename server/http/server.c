@@ -65,6 +65,7 @@ struct conn {
     unsigned long long received; /* body bytes read, kept or not */
     int too_large;
     int framing; /* enum http_framing, see framing_of */
+    int headers_too_large;
     int dispatched;
     double started_ms;
     double wake_ms;  /* monotonic time a delay ends (unused while hanging) */
@@ -531,6 +532,7 @@ static int dispatch(struct conn *c)
     c->req.body_too_large = c->too_large;
     c->req.server_full = full;
     c->req.framing = c->framing;
+    c->req.headers_too_large = c->headers_too_large;
     c->req.started_ms = c->started_ms;
     srv->dispatch(srv->ctx, &c->req, &c->rep);
     return 1;
@@ -541,6 +543,7 @@ struct framing_walk {
     int lengths_differ;
     int codings;       /* Transfer-Encoding headers */
     int chunked_alone; /* the first of them is "chunked" and nothing else */
+    size_t bytes;      /* of all names and values */
 };
 
 static enum MHD_Result framing_step(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -551,6 +554,7 @@ static enum MHD_Result framing_step(void *cls, enum MHD_ValueKind kind, const ch
     value = value ? value : "";
     if (!key)
         return MHD_YES;
+    f->bytes += strlen(key) + strlen(value);
     if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
         if (!f->length)
             f->length = value;
@@ -570,10 +574,11 @@ static enum MHD_Result framing_step(void *cls, enum MHD_ValueKind kind, const ch
  * and the rest would be taken for another request); Content-Length beside
  * Transfer-Encoding (the two readings differ; the connection must close); a transfer
  * coding other than chunked alone (no end of body a server can find: 501). */
-static int framing_of(struct MHD_Connection *mhd)
+static int framing_of(struct MHD_Connection *mhd, size_t *header_bytes)
 {
-    struct framing_walk f = {NULL, 0, 0, 0};
+    struct framing_walk f = {NULL, 0, 0, 0, 0};
     MHD_get_connection_values(mhd, MHD_HEADER_KIND, framing_step, &f);
+    *header_bytes = f.bytes;
     if (f.codings && (f.codings > 1 || !f.chunked_alone))
         return HTTP_FRAMING_CODING;
     if (f.codings && f.length)
@@ -634,9 +639,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mhd, const c
         snprintf(c->method, sizeof(c->method), "%s", method);
         if (!c->path)
             return MHD_NO;
-        c->framing = framing_of(mhd);
-        if (c->framing == HTTP_FRAMING_CODING)
-            return answer_now(c); /* its body has no end that can be found */
+        size_t header_bytes;
+        c->framing = framing_of(mhd, &header_bytes);
+        c->headers_too_large = header_bytes > HTTP_HEADERS_MAX;
+        if (c->framing == HTTP_FRAMING_CODING || c->headers_too_large)
+            return answer_now(c); /* a body that has no end that can be found, or is not
+                                     wanted */
         const char *cl =
             MHD_lookup_connection_value(mhd, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         unsigned long long declared =

@@ -19,8 +19,11 @@
 #define HTTP_BODY_MAX (1024u * 1024)
 /* URLs longer than this get 414; Adobe's paths are under 200 bytes. */
 #define HTTP_URL_MAX 4096
+/* Request headers (names and values) larger than this in all get 431: half the
+ * connection's memory, so that most oversized heads get our answer, not the library's. */
+#define HTTP_HEADERS_MAX (32u * 1024)
 /* Per-connection memory for the request line and headers; a request whose headers
- * do not fit gets 431 from libmicrohttpd. */
+ * do not fit gets 431 from libmicrohttpd (with its own HTML body). */
 #define HTTP_CONN_MEMORY (64u * 1024)
 
 struct http_server;

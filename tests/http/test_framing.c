@@ -11,7 +11,9 @@
  *     100 Continue, then the 2 MB were read, then 413);
  *   - a chunked body over the limit: 413 after the end when it ends within 16 MiB,
  *     else cut as it passes 16 MiB (before, read to its end, however long);
- *   - HEAD on a GET route: the GET answer without its body (before, 405).
+ *   - HEAD on a GET route: the GET answer without its body (before, 405);
+ *   - headers over 32 KiB: 431 headers_too_large in our envelope (before, served up to
+ *     the 64 KiB of the connection's memory, then libmicrohttpd's HTML 431).
  */
 #include <errno.h>
 #include <poll.h>
@@ -170,6 +172,27 @@ static void test_limits(const struct server *s)
     CHECK(took < 24u << 20, "48 MiB chunked: the server took %zu bytes before it cut", took);
 }
 
+static void test_headers(const struct server *s)
+{
+    static char req[48 * 1024];
+    char out[8192];
+    int n = snprintf(req, sizeof(req), "GET /_mock/health HTTP/1.1\r\nHost: x\r\nX-Big: ");
+    memset(req + n, 'a', 40 * 1024);
+    snprintf(req + n + 40 * 1024, sizeof(req) - (size_t)n - 40 * 1024, "\r\n\r\n");
+    exchange(s, req, out, sizeof(out));
+    CHECK(strncmp(out, "HTTP/1.1 431 ", 13) == 0, "40 KiB of headers: %.60s", out);
+    CHECK(strstr(out, "{\"code\":431,\"error_code\":\"headers_too_large\",\"message\":\"the "
+                      "request headers are larger than 32768 bytes\"}"),
+          "body: %s", out);
+    /* 30 KiB are served. */
+    n = snprintf(req, sizeof(req), "GET /_mock/health HTTP/1.1\r\nHost: x\r\nX-Big: ");
+    memset(req + n, 'a', 30 * 1024);
+    snprintf(req + n + 30 * 1024, sizeof(req) - (size_t)n - 30 * 1024,
+             "\r\nConnection: close\r\n\r\n");
+    exchange(s, req, out, sizeof(out));
+    CHECK(strncmp(out, "HTTP/1.1 200 ", 13) == 0, "30 KiB of headers: %.60s", out);
+}
+
 static void test_head(const struct server *s)
 {
     char out[8192], get[8192];
@@ -219,6 +242,7 @@ int main(void)
     test_codings(&s);
     test_limits(&s);
     test_head(&s);
+    test_headers(&s);
     CHECK_INT(server_stop(&s), 0);
     return test_report();
 }
