@@ -1,6 +1,7 @@
 /*
  * Application set-up and the few state operations shared by several handlers.
  */
+#include "json.h"
 #include "app.h"
 
 #include <stdio.h>
@@ -198,6 +199,8 @@ int app_next_request_id(struct store *st, long long *out)
     int rc = store_meta_get(st, "next_request_id", &next);
     if (rc < 0 && rc != STORE_NOTFOUND)
         return rc;
+    if (next > JSON_INT_MAX)
+        return STORE_NOTFOUND;
     rc = store_meta_set(st, "next_request_id", next + 1);
     if (rc == 0)
         *out = next;

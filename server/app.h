@@ -79,7 +79,9 @@ void app_metrics_count(struct app *app, const char *endpoint, int status, int fa
  * Call inside a transaction. */
 int app_draw_batch_id(struct store *st, char out[33]);
 
-/* Takes the next request id from the sequence. Call inside a transaction. */
+/* Takes the next request id from the sequence. Call inside a transaction. The ids end
+ * at 2^53 (JSON_INT_MAX), the last one a JSON client reads exactly and the status call
+ * takes: past it, STORE_NOTFOUND and nothing is written. */
 int app_next_request_id(struct store *st, long long *out);
 
 #endif

@@ -1,9 +1,12 @@
 /*
  * The one strict JSON parse for what clients and fixture files send: one document and
  * nothing after it but white space (cJSON alone stops at the end of the value and
- * ignores the rest), and no \u0000 escape (cJSON would silently cut the string there,
- * so that "id": "a\u0000b" read as "a"). UTF-8 is checked by the callers, with their
- * own messages.
+ * ignores the rest), no \u0000 escape (cJSON would silently cut the string there, so
+ * that "id": "a\u0000b" read as "a"), and no integer beyond 2^53 (cJSON reads numbers
+ * as doubles: 9007199254740993 would be read as 9007199254740992). UTF-8 is checked by
+ * the callers, with their own messages.
+ *
+ * And the one printer of cJSON trees, which writes every integer exactly.
  */
 #ifndef CAMPAIGN_JSON_H
 #define CAMPAIGN_JSON_H
@@ -12,10 +15,19 @@
 
 #include <cjson/cJSON.h>
 
-enum json_status { JSON_OK = 0, JSON_INVALID, JSON_NUL_ESCAPE };
+enum json_status { JSON_OK = 0, JSON_INVALID, JSON_NUL_ESCAPE, JSON_INEXACT_NUMBER };
+
+/* The largest integer JSON text may hold here, 2^53: every client (JavaScript's numbers
+ * among them) reads it exactly. */
+#define JSON_INT_MAX 9007199254740992LL
 
 /* Parses the len bytes of text into *out (caller deletes it). On failure *out is NULL
  * and *at (when not NULL) gets the offset of the problem. */
 enum json_status json_parse_strict(cJSON **out, const char *text, size_t len, size_t *at);
+
+/* item as compact JSON text, as cJSON_PrintUnformatted writes it but for numbers:
+ * integral ones are written whole and exactly (cJSON writes 9007199254740991 as
+ * 9.00719925474099e+15). malloc'd, caller frees; NULL when out of memory. */
+char *json_print(const cJSON *item);
 
 #endif

@@ -3,6 +3,7 @@
  * in the call's transaction, which also saves their counters and the generator state:
  * the same seed and the same calls give the same decisions, across restarts too.
  */
+#include "json.h"
 #include "api/faults.h"
 
 #include <stdio.h>
@@ -112,7 +113,7 @@ static int apply(struct store *st, struct eval *e, const struct rule *r,
             body = strdup(a->body->valuestring);
             type = "text/plain; charset=utf-8";
         } else if (a->body) {
-            body = cJSON_PrintUnformatted(a->body);
+            body = json_print(a->body);
         }
         /* No body, no Content-Type: a 204 or a bare 503 carries neither. */
         reply_text(rep, a->status, a->body ? type : NULL, body ? body : "",
@@ -192,7 +193,7 @@ int faults_load(struct store *st, const cJSON *rules, long long now_ms)
 {
     int rc = store_fault_clear(st, NULL);
     for (const cJSON *r = rules ? rules->child : NULL; r && rc == 0; r = r->next) {
-        char *text = cJSON_PrintUnformatted(r);
+        char *text = json_print(r);
         if (!text)
             return STORE_ERROR;
         rc = store_fault_insert(st, cJSON_GetObjectItemCaseSensitive(r, "id")->valuestring, text,

@@ -24,7 +24,7 @@
 
 /* Request ids are positive and at most 2^53, the largest integer a JSON client
  * (JavaScript, for one) reads back exactly. */
-#define REQUEST_ID_MAX 9007199254740992LL
+#define REQUEST_ID_MAX JSON_INT_MAX
 
 /* Names and values echoed in messages are cut to this many bytes: two of them and the
  * text around stay well under the 512-byte message of the error registry. */
@@ -135,9 +135,18 @@ int ingest_request_id_parse(long long *out, const char *query, const char *body,
         return -1;
     }
     cJSON *doc = NULL;
-    enum json_status js = json_parse_strict(&doc, body, body_len, NULL);
+    size_t at = 0;
+    enum json_status js = json_parse_strict(&doc, body, body_len, &at);
     if (js == JSON_NUL_ESCAPE) {
         snprintf(why, why_size, "the request body holds \\u0000: NUL is not allowed in strings");
+        return -1;
+    }
+    if (js == JSON_INEXACT_NUMBER) {
+        size_t n = strspn(body + at, "-0123456789");
+        snprintf(why, why_size,
+                 "%.*s is beyond 2^53 and out of range: JSON cannot carry it exactly "
+                 "(requestId is 1 to %lld)",
+                 (int)(n > 40 ? 40 : n), body + at, REQUEST_ID_MAX);
         return -1;
     }
     if (!doc) {
@@ -256,6 +265,7 @@ struct trigger {
     enum lookup lookup;
     enum model_trigger_verdict verdict;
     long long request_id;
+    int ids_used_up; /* the request id sequence is past 2^53 */
 };
 
 static int trigger_tx(struct store *st, void *arg)
@@ -286,6 +296,14 @@ static int trigger_tx(struct store *st, void *arg)
     if (t->verdict != TRIGGER_SUBMITTED)
         return 0;
 
+    /* The id first: when the sequence is used up, nothing has been written. */
+    long long id;
+    if ((rc = app_next_request_id(st, &id)) == STORE_NOTFOUND) {
+        t->ids_used_up = 1;
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
     struct model_step step;
     rc = store_script_pop(st, t->tenant, t->mapping, &step);
     if (rc == STORE_NOTFOUND)
@@ -295,9 +313,6 @@ static int trigger_tx(struct store *st, void *arg)
     char batch[MODEL_BATCH_LEN + 1] = "";
     if (step.outcome == OUTCOME_FAILED_UPLOAD && !step.batch_id[0] &&
         (rc = app_draw_batch_id(st, batch)) < 0)
-        return rc;
-    long long id;
-    if ((rc = app_next_request_id(st, &id)) < 0)
         return rc;
     model_request_create(&r, id, t->tenant, t->mapping, now, &step, batch);
     rc = store_request_insert(st, &r);
@@ -311,7 +326,7 @@ int ingest_trigger(struct app *app, struct store *st, const struct http_request 
 {
     const char *tenant = req->params[0], *mapping = req->params[1];
     /* A body on the trigger is ignored, as Adobe documents none. */
-    struct trigger t = {app, tenant, mapping, FOUND, TRIGGER_SUBMITTED, -1};
+    struct trigger t = {app, tenant, mapping, FOUND, TRIGGER_SUBMITTED, -1, 0};
     int rc = trigger_tx(st, &t);
     if (rc == STORE_CONSTRAINT) {
         /* Only reachable if the writes were not serialized: the index refused a second
@@ -325,6 +340,13 @@ int ingest_trigger(struct app *app, struct store *st, const struct http_request 
         return rc;
     if (lookup_error(rep, t.lookup, tenant, mapping) != FOUND)
         return 0;
+    if (t.ids_used_up) {
+        errors_reply(rep, ERR_CONFLICT,
+                     "the request ids are used up: the last one, %lld (2^53), has been given; "
+                     "POST /_mock/reset starts them over",
+                     REQUEST_ID_MAX);
+        return 0;
+    }
     size_t len = 0;
     char *body = model_render_trigger(t.verdict, mapping, t.request_id, &len);
     if (!body) {

@@ -52,6 +52,11 @@ static int parse_body(struct ctl *c, enum ctl_body mode)
                         "the request body holds \\u0000 (near byte %zu): NUL is not allowed in "
                         "strings",
                         at);
+    case JSON_INEXACT_NUMBER:
+        return ctl_fail(c, ERR_BAD_JSON,
+                        "the request body holds an integer beyond 2^53 = %lld (near byte %zu), "
+                        "which JSON cannot carry exactly",
+                        JSON_INT_MAX, at);
     case JSON_INVALID:
         break;
     }
@@ -138,7 +143,7 @@ int ctl_run_with(struct app *app, const struct http_request *req, struct reply *
             rc = run_pages(app_store(app), &c);
     }
     if (rc == 0) {
-        char *text = c.out ? cJSON_PrintUnformatted(c.out) : NULL;
+        char *text = c.out ? json_print(c.out) : NULL;
         if (c.out && !text) {
             errors_reply(rep, ERR_INTERNAL, "out of memory");
         } else {
@@ -154,7 +159,7 @@ int ctl_run_with(struct app *app, const struct http_request *req, struct reply *
             if (doc) {
                 cJSON_AddItemToObject(doc, "problems", c.problems);
                 c.problems = NULL;
-                char *text = cJSON_PrintUnformatted(doc);
+                char *text = json_print(doc);
                 if (text)
                     reply_json_take(rep, rep->status, text, strlen(text));
                 cJSON_Delete(doc);

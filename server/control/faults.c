@@ -2,6 +2,7 @@
  * /_mock/faults: list the rules with what each has done (hits, seen) and what is left
  * (remaining), add rules (one object or an array), delete one or all.
  */
+#include "json.h"
 #include "control/control.h"
 
 #include <stdio.h>
@@ -171,7 +172,7 @@ static int post_tx(struct store *st, void *arg)
             cJSON_AddItemToObject(r, "id", named);
             id = named;
         }
-        char *text = cJSON_PrintUnformatted(r);
+        char *text = json_print(r);
         if (!text) {
             rc = STORE_ERROR;
             break;

@@ -3,6 +3,7 @@
  * the Campaign UI buttons (publish, unpublish, start, stop), changed records, and the
  * outcome script (read, replace, append).
  */
+#include "json.h"
 #include "control/control.h"
 
 #include <stdio.h>
@@ -198,7 +199,7 @@ void handle_mapping_stop(struct app *app, const struct http_request *req, struct
 }
 
 /* Changed records never exceed 2^53, the largest count a JSON client reads exactly. */
-#define RECORDS_MAX 9007199254740992LL
+#define RECORDS_MAX JSON_INT_MAX
 
 static int records_tx(struct store *st, void *arg)
 {

@@ -3,6 +3,7 @@
  * one by hand with a step applied now (how a hang ends). Reading advances requests
  * whose step is due, as any read does; control reads never count as polls.
  */
+#include "json.h"
 #include "control/control.h"
 
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 #include "fixtures/fixtures.h"
 
 /* Request ids are at most 2^53 (see api/ingest.c). */
-#define REQUEST_ID_MAX 9007199254740992LL
+#define REQUEST_ID_MAX JSON_INT_MAX
 
 struct collect {
     struct model_request *items;

@@ -3,6 +3,7 @@
  * an invalid set is refused with the messages of `campaign-mock check` and the
  * running state is kept. GET /_mock/metrics: Prometheus text format.
  */
+#include "json.h"
 #include "control/control.h"
 
 #include <stdio.h>
@@ -72,7 +73,7 @@ void handle_reset_post(struct app *app, const struct http_request *req, struct r
         if (doc) {
             cJSON_AddItemToObject(doc, "problems", lines);
             lines = NULL;
-            char *text = cJSON_PrintUnformatted(doc);
+            char *text = json_print(doc);
             if (text)
                 reply_json_take(rep, rep->status, text, strlen(text));
             cJSON_Delete(doc);

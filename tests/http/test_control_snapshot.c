@@ -171,6 +171,58 @@ static void test_ids_not_reused(const struct server *s)
     CHECK_INT(trigger_id(s, "far", "M"), 900003);
 }
 
+/* Ids up to 2^53 round-trip exactly (regression: 9007199254740991 was printed as
+ * 9.00719925474099e+15, so that two ids became one and the tenant's own snapshot was then
+ * refused); 2^53 + 1 is refused, not read as 2^53; and once 2^53 is taken, a trigger is
+ * refused instead of acknowledging an id the status call would refuse. Runs last: it
+ * uses up the id sequence. */
+static void test_big_ids(const struct server *s)
+{
+    char e[512];
+    const char *doc =
+        "{\"mappings\": [{\"id\": \"M\"}, {\"id\": \"N\"}], \"requests\": ["
+        "{\"requestId\": 9007199254740991, \"mapping\": \"M\", \"status\": \"Success\", "
+        "\"step\": {\"outcome\": \"success\", \"numRecords\": 9007199254740992}, "
+        "\"createdMs\": 1735689600000, \"polls\": 1, \"numRecords\": 9007199254740992, "
+        "\"batchId\": \"\", \"resolvedMs\": 1735689600000}, "
+        "{\"requestId\": 9007199254740992, \"mapping\": \"N\", \"status\": \"Success\", "
+        "\"step\": {\"outcome\": \"success\", \"numRecords\": 1}, \"createdMs\": "
+        "1735689600000, \"polls\": 1, \"numRecords\": 1, \"batchId\": \"\", "
+        "\"resolvedMs\": 1735689600000}]}";
+    CHECK_CALL(s, "PUT", "/_mock/tenants/big/snapshot", doc, 200, NULL);
+    struct response r = mock_call(s, "GET", "/_mock/tenants/big/snapshot", NULL);
+    CHECK_INT(r.status, 200);
+    CHECK(strstr(r.body, "\"requestId\":9007199254740991,") &&
+              strstr(r.body, "\"requestId\":9007199254740992,") &&
+              strstr(r.body, "\"numRecords\":9007199254740992") && !strstr(r.body, "e+"),
+          "exact integers: %s", r.body);
+    char *exported = strdup(r.body);
+    response_free(&r);
+    /* The export restores as it is, and exports the same bytes. */
+    CHECK_CALL(s, "PUT", "/_mock/tenants/big/snapshot", exported, 200, exported);
+    CHECK_CALL(s, "GET", "/_mock/tenants/big/snapshot", NULL, 200, exported);
+    free(exported);
+    CHECK_POLL(s, "big", "M", 9007199254740991LL,
+               acs_success(e, sizeof(e), 9007199254740991LL, "M", 9007199254740992LL));
+    /* 2^53 + 1 cannot be carried by JSON: refused, nothing changed. */
+    r = mock_call(s, "PUT", "/_mock/tenants/big2/snapshot",
+                  "{\"mappings\": [{\"id\": \"M\"}], \"requests\": [{\"requestId\": "
+                  "9007199254740993, \"mapping\": \"M\", \"status\": \"Success\"}]}");
+    CHECK_ERROR(&r, 400, "invalid_json", "beyond 2^53");
+    response_free(&r);
+    /* The sequence is past 2^53: a trigger is refused and creates nothing. */
+    r = mock_call_h(s, "POST", "/big/campaign/dataIngestion/xdmIngestion/M/ingest", NULL,
+                    AUTH_HEADERS);
+    CHECK_ERROR(&r, 409, "conflict",
+                "the request ids are used up: the last one, 9007199254740992 (2^53), has "
+                "been given; POST /_mock/reset starts them over");
+    response_free(&r);
+    r = mock_call(s, "GET", "/_mock/tenants/big/requests", NULL);
+    CHECK(r.status == 200 && !strstr(r.body, "9007199254740993"), "no request past 2^53: %s",
+          r.body);
+    response_free(&r);
+}
+
 static void test_invalid(const struct server *s)
 {
     CHECK_CALL(s, "POST", "/_mock/tenants/bad/mappings/XDM1/records", "{\"add\": 1}", 200, NULL);
@@ -244,6 +296,7 @@ int main(void)
     test_round_trip_and_restore(&s);
     test_invalid(&s);
     test_ids_not_reused(&s);
+    test_big_ids(&s);
     CHECK_INT(server_stop(&s), 0);
     curl_global_cleanup();
     return test_report();

@@ -1,7 +1,10 @@
 /*
- * The strict JSON parse: one document, white space after it only, and no \u0000
- * escape (which cJSON would turn into a string silently cut short).
+ * The strict JSON parse: one document, white space after it only, no \u0000 escape
+ * (which cJSON would turn into a string silently cut short) and no integer beyond 2^53
+ * (which a double cannot hold). And the printer, which writes integers exactly where
+ * cJSON_PrintUnformatted wrote 9007199254740991 as 9.00719925474099e+15 (regression).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -40,5 +43,38 @@ int main(void)
     CHECK_INT(parse("{\"a\": \"\\u00e9\\u0001\\u1000\"}", &at), JSON_OK);
     /* A NUL escape in an invalid document: invalid first. */
     CHECK_INT(parse("{\"a\": \"\\u0000\"", &at), JSON_INVALID);
+
+    /* Integers up to 2^53 are read; beyond, refused with the offset of the number. */
+    CHECK_INT(parse("[9007199254740992, -9007199254740992, 0, -0, 1e300, 1.5]", &at), JSON_OK);
+    CHECK_INT(parse("{\"id\": 9007199254740993}", &at), JSON_INEXACT_NUMBER);
+    CHECK_INT(at, 7);
+    CHECK_INT(parse("[1, -9007199254740993]", &at), JSON_INEXACT_NUMBER);
+    CHECK_INT(at, 4);
+    CHECK_INT(parse("[123456789012345678901234567890]", &at), JSON_INEXACT_NUMBER);
+    /* Digits inside strings are not numbers; fractions and exponents are not integers. */
+    CHECK_INT(parse("{\"99999999999999999999\": \"99999999999999999999\"}", &at), JSON_OK);
+    CHECK_INT(parse("[99999999999999999999.5, 99999999999999999999e0]", &at), JSON_OK);
+
+    /* Printing: integers whole and exact; the rest as cJSON prints it. */
+    static const struct {
+        const char *in, *out;
+    } prints[] = {
+        {"{\"id\":9007199254740991,\"n\":-9007199254740992}",
+         "{\"id\":9007199254740991,\"n\":-9007199254740992}"},
+        {"[0, -0, 1, -1, 2147483648, 1735689600000, 1e300]",
+         "[0,0,1,-1,2147483648,1735689600000,1e+300]"},
+        {"[0.5, 1.234, 0.1, 3.141592653589793]", "[0.5,1.234,0.1,3.141592653589793]"},
+        {"{\"s\": \"a\\\"b\\\\c\\n\\t\\u0001\u00e9\", \"t\": true, \"f\": false, \"z\": null, "
+         "\"e\": {}, \"a\": []}",
+         "{\"s\":\"a\\\"b\\\\c\\n\\t\\u0001\u00e9\",\"t\":true,\"f\":false,\"z\":null,\"e\":{},"
+         "\"a\":[]}"},
+    };
+    for (size_t i = 0; i < sizeof(prints) / sizeof(prints[0]); i++) {
+        cJSON *doc = cJSON_Parse(prints[i].in);
+        char *text = json_print(doc);
+        CHECK_STR(text, prints[i].out);
+        free(text);
+        cJSON_Delete(doc);
+    }
     return test_report();
 }

@@ -110,7 +110,12 @@ static void test_request_id(void)
     rid_ok(NULL, "{\"other\": [1, 2], \"requestId\": 7}", 7);
     rid_ok(NULL, "{\"requestId\": 9007199254740992}", 9007199254740992LL);
     rid_bad(NULL, "{\"requestId\": 9007199254740994}", 0,
-            "requestId 9007199254740994 is out of range (1 to 9007199254740992)");
+            "9007199254740994 is beyond 2^53 and out of range: JSON cannot carry it exactly "
+            "(requestId is 1 to 9007199254740992)");
+    /* 2^53 + 1 reads as the double 2^53: refused, not taken for 2^53 (regression). */
+    rid_bad(NULL, "{\"requestId\": 9007199254740993}", 0,
+            "9007199254740993 is beyond 2^53 and out of range: JSON cannot carry it exactly "
+            "(requestId is 1 to 9007199254740992)");
     rid_bad(NULL, "{\"requestId\": 1e300}", 0,
             "requestId 1.0000000000000001e+300 is out of range (1 to 9007199254740992)");
     rid_bad(NULL, "{\"requestId\": 3520.5}", 0, "requestId 3520.5 is not a positive integer");
