@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -162,38 +163,92 @@ static int exec_script(sqlite3 *db, const char *sql, char *err, size_t err_size)
     return 0;
 }
 
-/* Applies the migrations past PRAGMA user_version, each in its own transaction. */
-static int migrate(sqlite3 *db, char *err, size_t err_size)
+/* What every database of campaign-mock carries in its header (PRAGMA application_id):
+ * "CMok". A file without it is not ours, and is never written. */
+#define STORE_APPLICATION_ID 0x434d6f6b
+
+/* The integer a one-value PRAGMA reads, or -1 (SQLite's message in err). */
+static long long pragma_int(sqlite3 *db, const char *sql, char *err, size_t err_size)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
-        goto fail;
-    int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    sqlite3_stmt *s = NULL;
+    long long v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    else
+        snprintf(err, err_size, "%s", sqlite3_errmsg(db));
     sqlite3_finalize(s);
+    return v;
+}
+
+/*
+ * Whether the database may be used, read before anything is written to it: empty (a
+ * new database), or ours (our application_id), of a schema this campaign-mock knows, and
+ * whole (PRAGMA quick_check). Returns the schema version (0 for an empty database), or
+ * STORE_ERROR with the reason in err.
+ */
+static int validate(sqlite3 *db, char *err, size_t err_size)
+{
+    long long pages = pragma_int(db, "PRAGMA page_count", err, err_size);
+    if (pages < 0)
+        return STORE_ERROR; /* "file is not a database" */
+    if (pages == 0)
+        return 0;
+    long long id = pragma_int(db, "PRAGMA application_id", err, err_size);
+    long long version = id < 0 ? -1 : pragma_int(db, "PRAGMA user_version", err, err_size);
     if (version < 0)
-        goto fail;
+        return STORE_ERROR;
+    if (id != STORE_APPLICATION_ID) {
+        snprintf(err, err_size,
+                 "not a campaign-mock database (its application_id is %lld, ours is %d); "
+                 "it was left as it is",
+                 id, STORE_APPLICATION_ID);
+        return STORE_ERROR;
+    }
     if (version > store_migrations_count) {
-        snprintf(err, err_size, "database schema version %d is newer than this campaign-mock (%d)",
+        snprintf(err, err_size,
+                 "database schema version %lld is newer than this campaign-mock (%d); it was "
+                 "left as it is",
                  version, store_migrations_count);
         return STORE_ERROR;
     }
+    sqlite3_stmt *s = NULL;
+    int ok = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW) {
+        const char *verdict = (const char *)sqlite3_column_text(s, 0);
+        ok = verdict && strcmp(verdict, "ok") == 0;
+        if (!ok)
+            snprintf(err, err_size, "the database is damaged (quick_check: %.160s)",
+                     verdict ? verdict : "");
+    } else {
+        snprintf(err, err_size, "the database is damaged (quick_check: %s)", sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(s);
+    return ok ? (int)version : STORE_ERROR;
+}
+
+/* Applies the migrations past version in one transaction, which also stamps the file as
+ * ours: a failure leaves the database as it was. */
+static int migrate(sqlite3 *db, int version, char *err, size_t err_size)
+{
+    if (version == store_migrations_count)
+        return 0;
+    if (exec_script(db, "BEGIN IMMEDIATE", err, err_size) < 0)
+        return STORE_ERROR;
     for (int i = version; i < store_migrations_count; i++) {
-        char pragma[64];
-        snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", i + 1);
-        if (exec_script(db, "BEGIN IMMEDIATE", err, err_size) < 0)
-            return STORE_ERROR;
-        if (exec_script(db, store_migrations[i].text, err, err_size) < 0 ||
-            exec_script(db, pragma, err, err_size) < 0) {
+        if (exec_script(db, store_migrations[i].text, err, err_size) < 0) {
             exec_script(db, "ROLLBACK", NULL, 0);
             return STORE_ERROR;
         }
-        if (exec_script(db, "COMMIT", err, err_size) < 0)
-            return STORE_ERROR;
     }
-    return 0;
-fail:
-    snprintf(err, err_size, "%s", sqlite3_errmsg(db));
-    return STORE_ERROR;
+    char pragmas[128];
+    snprintf(pragmas, sizeof(pragmas), "PRAGMA user_version = %d; PRAGMA application_id = %d",
+             store_migrations_count, STORE_APPLICATION_ID);
+    if (exec_script(db, pragmas, err, err_size) < 0) {
+        exec_script(db, "ROLLBACK", NULL, 0);
+        return STORE_ERROR;
+    }
+    return exec_script(db, "COMMIT", err, err_size);
 }
 
 /* What the connections to one database share. */
@@ -261,15 +316,21 @@ static int connection_open(struct store *st, char *err, size_t err_size)
         if (exec_script(st->db, "PRAGMA journal_mode = MEMORY", err, err_size) < 0 ||
             exec_script(st->db, "PRAGMA temp_store = MEMORY", err, err_size) < 0)
             return STORE_ERROR;
-    } else {
-        /* WAL with synchronous=NORMAL survives a killed process without losing a
-         * committed transaction (only a power cut could lose the last ones), and lets
-         * readers run while a writer commits. Reading the journal mode back also
-         * proves the file is a database we can write. */
-        if (exec_script(st->db, "PRAGMA journal_mode = WAL", err, err_size) < 0 ||
-            exec_script(st->db, "PRAGMA synchronous = NORMAL", err, err_size) < 0)
-            return STORE_ERROR;
     }
+    return 0;
+}
+
+/* The settings of a file database, applied once it is known to be ours. WAL with
+ * synchronous=NORMAL survives a killed process without losing a committed transaction
+ * (only a power cut could lose the last ones), and lets readers run while a writer
+ * commits. */
+static int file_settings(struct store *st, char *err, size_t err_size)
+{
+    if (st->shared->memory)
+        return 0;
+    if (exec_script(st->db, "PRAGMA journal_mode = WAL", err, err_size) < 0 ||
+        exec_script(st->db, "PRAGMA synchronous = NORMAL", err, err_size) < 0)
+        return STORE_ERROR;
     return 0;
 }
 
@@ -291,6 +352,13 @@ static int prepare_all(struct store *st, char *err, size_t err_size)
  * nothing. */
 static int lock_file(struct store_shared *sh, const char *path, char *err, size_t err_size)
 {
+    /* Only a regular file (or a link to one): SQLite would put its journal beside a
+     * device, and a directory or a pipe is no database. */
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        snprintf(err, err_size, "not a regular file; it was left as it is");
+        return STORE_ERROR;
+    }
     /* An absent file is created empty, which SQLite takes for a new database. */
     sh->lock_fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
     if (sh->lock_fd < 0) {
@@ -344,7 +412,10 @@ int store_open(struct store **out, const char *path, char *err, size_t err_size)
         goto fail;
     if (connection_open(st, err, err_size) < 0)
         goto fail;
-    if (migrate(st->db, err, err_size) < 0 || prepare_all(st, err, err_size) < 0)
+    /* Nothing is written before the file is known to be ours (or empty). */
+    int version = validate(st->db, err, err_size);
+    if (version < 0 || file_settings(st, err, err_size) < 0 ||
+        migrate(st->db, version, err, err_size) < 0 || prepare_all(st, err, err_size) < 0)
         goto fail;
     *out = st;
     return 0;
@@ -368,7 +439,8 @@ int store_open_peer(struct store **out, struct store *first, char *err, size_t e
     }
     st->shared = first->shared;
     atomic_fetch_add(&st->shared->peers, 1);
-    if (connection_open(st, err, err_size) < 0 || prepare_all(st, err, err_size) < 0) {
+    if (connection_open(st, err, err_size) < 0 || file_settings(st, err, err_size) < 0 ||
+        prepare_all(st, err, err_size) < 0) {
         store_close(st);
         return STORE_ERROR;
     }

@@ -5,6 +5,7 @@
  * file database that keeps its state across a reopen.
  */
 #include <dirent.h>
+#include <sys/stat.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -598,7 +599,9 @@ static void test_file(int migrations)
     CHECK_INT(store_open(&st, path, err, sizeof(err)), STORE_ERROR);
     CHECK(st == NULL, "*out untouched on failure");
     char want[128];
-    snprintf(want, sizeof(want), "database schema version %d is newer than this campaign-mock (%d)",
+    snprintf(want, sizeof(want),
+             "database schema version %d is newer than this campaign-mock (%d); it was left as "
+             "it is",
              migrations + 1, migrations);
     CHECK_STR(err, want);
 
@@ -617,12 +620,144 @@ cleanup:;
     rmdir(dir);
 }
 
+/* The whole content of a file (malloc'd; *len its size), or NULL when absent. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    *len = 0;
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t cap = 0;
+    for (;;) {
+        if (*len + 4096 > cap) {
+            cap = cap ? cap * 2 : 65536;
+            buf = realloc(buf, cap);
+        }
+        size_t got = fread(buf + *len, 1, cap - *len, f);
+        if (got == 0)
+            break;
+        *len += got;
+    }
+    fclose(f);
+    return buf;
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) == 0;
+}
+
+/* store_open refuses path with a message starting with want, and leaves the file byte
+ * for byte as it was, with no journal, WAL or shared-memory file beside it. */
+static void check_refused(const char *path, const char *want, const char *what)
+{
+    size_t before_len = 0, after_len = 0;
+    char *before = slurp(path, &before_len);
+    struct store *st = NULL;
+    char err[256] = "";
+    CHECK(store_open(&st, path, err, sizeof(err)) == STORE_ERROR && !st, "%s: refused", what);
+    CHECK(strncmp(err, want, strlen(want)) == 0, "%s: reason \"%s\", expected \"%s...\"", what, err,
+          want);
+    char *after = slurp(path, &after_len);
+    CHECK(before_len == after_len && (!before_len || memcmp(before, after, before_len) == 0),
+          "%s: the file is byte-identical (%zu bytes, now %zu)", what, before_len, after_len);
+    static const char *const suffixes[] = {"-wal", "-shm", "-journal"};
+    for (int i = 0; i < 3; i++) {
+        char f[200];
+        snprintf(f, sizeof(f), "%s%s", path, suffixes[i]);
+        CHECK(!exists(f), "%s: no %s file made", what, suffixes[i]);
+    }
+    free(before);
+    free(after);
+}
+
+static void make_db(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
+    sqlite3_close(db);
+}
+
+/* Files that are not ours, newer, damaged or not files are refused before anything is
+ * written to them (regression: another application's database was adopted, its tables
+ * added and the file switched to WAL; newer and damaged ones were changed before they
+ * were refused; a device got a -journal file beside it). */
+static void test_refused_files(int migrations)
+{
+    char dir[] = "/tmp/cm-test-refused-XXXXXX";
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp");
+        return;
+    }
+    char path[128], want[256];
+    snprintf(path, sizeof(path), "%s/other.db", dir);
+    make_db(path, "CREATE TABLE notes(x); INSERT INTO notes VALUES ('mine')");
+    check_refused(path,
+                  "not a campaign-mock database (its application_id is 0, ours is "
+                  "1129148267); it was left as it is",
+                  "another application's database");
+    unlink(path);
+    make_db(path, "CREATE TABLE meta(k, v); PRAGMA user_version = 2");
+    check_refused(path, "not a campaign-mock database", "one at user_version 2 with a meta table");
+    unlink(path);
+    /* Ours, from a newer campaign-mock, in rollback mode: not switched to WAL. */
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "PRAGMA application_id = 1129148267; PRAGMA user_version = %d; CREATE TABLE t(x)",
+             migrations + 1);
+    make_db(path, sql);
+    snprintf(want, sizeof(want),
+             "database schema version %d is newer than this campaign-mock (%d); it was left as "
+             "it is",
+             migrations + 1, migrations);
+    check_refused(path, want, "a newer campaign-mock's database in rollback mode");
+    unlink(path);
+    /* Ours, damaged: garbage over a page of the requests' table. */
+    struct store *st = NULL;
+    CHECK_INT(store_open(&st, path, NULL, 0), 0);
+    for (int i = 0; st && i < 200; i++) {
+        struct model_request r = request(5000 + i, "acme", i % 2 ? "A" : "B");
+        r.status = STATUS_SUCCESS;
+        store_request_insert(st, &r);
+    }
+    store_close(st);
+    FILE *f = fopen(path, "r+b");
+    CHECK(f != NULL, "open to damage");
+    if (f) {
+        char junk[4096];
+        memset(junk, 0x5a, sizeof(junk));
+        fseek(f, 4096L * 6, SEEK_SET);
+        fwrite(junk, 1, sizeof(junk), f);
+        fclose(f);
+    }
+    check_refused(path, "the database is damaged (quick_check: ", "a damaged database");
+    unlink(path);
+    /* Not a database at all. */
+    f = fopen(path, "wb");
+    if (f) {
+        fputs("these are not the bytes of a database, but of a note left here by hand\n", f);
+        fclose(f);
+    }
+    check_refused(path, "file is not a database", "a text file");
+    unlink(path);
+    /* A device, through a link: no -journal beside the link. */
+    snprintf(path, sizeof(path), "%s/device.db", dir);
+    CHECK_INT(symlink("/dev/null", path), 0);
+    check_refused(path, "not a regular file; it was left as it is", "a link to /dev/null");
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     int files = count_migration_files();
     CHECK(files >= 1, "schema/ has migrations (%d)", files);
     CHECK_INT(store_migrations_count, files);
     test_memory(files);
+    test_refused_files(files);
     test_file(files);
     return test_report();
 }
