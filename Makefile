@@ -12,7 +12,7 @@ BUILD    := build
 ASAN     := build-asan
 PORT     ?= 8080
 
-.PHONY: all deps test-deps build run test test-plain test-asan format format-check bench fuzz clean
+.PHONY: all deps test-deps build run test test-plain test-asan format format-check bench soak fuzz clean
 
 all: build
 
@@ -74,6 +74,16 @@ bench-deps: deps
 
 bench: build bench-deps
 	./$(BUILD)/bench-campaign-mock
+
+# The soak: one server under a mixed load for MINUTES (default 60), sampled every 10 s
+# (a table on stdout, $(BUILD)/soak.csv); exit 1 when RSS, descriptors, threads or
+# latency are not flat or an answer was not the one expected. SOAK_FLAGS adds options,
+# e.g. make soak MINUTES=10 SOAK_FLAGS='--db /tmp/soak.db --rate 500'.
+MINUTES    ?= 60
+SOAK_FLAGS ?=
+soak: build
+	./$(BUILD)/soak-campaign-mock --minutes $(MINUTES) --csv $(BUILD)/soak.csv \
+	    --server-log $(BUILD)/soak-server.log $(SOAK_FLAGS)
 
 # libFuzzer over every fuzz target, SECONDS each (default 60), from a clang build of
 # its own with -DCAMPAIGN_MOCK_FUZZ=ON. Each runs on a scratch copy of its corpus, so
