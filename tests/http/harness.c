@@ -47,6 +47,12 @@ const char *source_path(const char *rel)
     return out;
 }
 
+long harness_bound(long n)
+{
+    const char *v = getenv("CAMPAIGN_MOCK_VALGRIND");
+    return v && *v && strcmp(v, "0") != 0 ? n * HARNESS_VALGRIND_FACTOR : n;
+}
+
 static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -136,7 +142,7 @@ int server_start(struct server *s, const char *dir, const char *const *args)
         _exit(127);
     }
     s->pid = pid;
-    for (int waited = 0; waited < 10000; waited += 10) {
+    for (long waited = 0; waited < harness_bound(10000); waited += 10) {
         FILE *f = fopen(port_file, "r");
         if (f) {
             int port = 0;
@@ -388,7 +394,7 @@ int http_call(struct response *out, const char *method, const char *url, const c
                           .body = body,
                           .body_len = len,
                           .headers = headers,
-                          .timeout_ms = 30000};
+                          .timeout_ms = harness_bound(30000)};
     return call(out, &o) == CURLE_OK ? 0 : -1;
 }
 
@@ -487,7 +493,8 @@ int run_binary_split(const char *const *args, char **out, char **err, int timeou
         _exit(127);
     }
     int status = 0, done = 0;
-    for (int waited = 0; pid > 0 && waited <= timeout_ms; waited += 5) {
+    long bound = harness_bound(timeout_ms);
+    for (long waited = 0; pid > 0 && waited <= bound; waited += 5) {
         if (waitpid(pid, &status, WNOHANG) == pid) {
             done = 1;
             break;
@@ -516,7 +523,7 @@ int http_call_chunked(struct response *out, const char *method, const char *url,
                           .body_len = body_len,
                           .headers = headers,
                           .chunked = 1,
-                          .timeout_ms = 30000};
+                          .timeout_ms = harness_bound(30000)};
     return call(out, &o) == CURLE_OK ? 0 : -1;
 }
 

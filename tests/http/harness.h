@@ -21,10 +21,19 @@ struct server {
 };
 
 /*
+ * A bound as the normal run has it (milliseconds, or a number of tries that stands for
+ * a time), stretched HARNESS_VALGRIND_FACTOR times when $CAMPAIGN_MOCK_VALGRIND is set
+ * (make test-valgrind: the server runs 20-50x slower under memcheck). Only for bounds
+ * that tell a hang or a stall from an answer, never for a measurement a test asserts.
+ */
+#define HARNESS_VALGRIND_FACTOR 10
+long harness_bound(long n);
+
+/*
  * Starts the server with "--port 0 --port-file DIR/port" plus args (NULL-terminated;
  * may be NULL). dir may be NULL (a new temporary directory is made) or an existing
- * server's dir (to restart on the same files). Waits up to 10 s for the port file.
- * Returns 0, or -1 when the server did not come up (its log is printed).
+ * server's dir (to restart on the same files). Waits up to harness_bound(10 s) for
+ * the port file. Returns 0, or -1 when the server did not come up (its log is printed).
  */
 int server_start(struct server *s, const char *dir, const char *const *args);
 
@@ -88,8 +97,9 @@ long long body_request_id(const char *body);
 /* --- added for the core suite (tests/http/test_{documented,ledger,bad_input,...}.c) --- */
 
 /* Like run_binary, with stdout and stderr captured apart (either may be NULL); the
- * child is killed after timeout_ms (a server that should have refused to start must
- * not hang the suite). Returns the exit status, or -1 (killed, or not run). */
+ * child is killed after harness_bound(timeout_ms) (a server that should have
+ * refused to start must not hang the suite). Returns the exit status, or -1 (killed,
+ * or not run). */
 int run_binary_split(const char *const *args, char **out, char **err, int timeout_ms);
 
 /* http_call with the body sent as "Transfer-Encoding: chunked" (no Content-Length),

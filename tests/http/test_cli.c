@@ -367,7 +367,7 @@ static void test_environment(void)
     unsetenv("CAMPAIGN_MOCK_PORT");
     unsetenv("CAMPAIGN_MOCK_PORT_FILE");
     int got = 0;
-    for (int waited = 0; waited < 10000 && got <= 0; waited += 10) {
+    for (long waited = 0; waited < harness_bound(10000) && got <= 0; waited += 10) {
         FILE *f = fopen(port_file, "r");
         if (f) {
             if (fscanf(f, "%d", &got) != 1)
