@@ -129,6 +129,9 @@ static int cmd_serve(const struct config *cfg)
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit (ulimit -f) reached: the write fails and SQLite reports the
+     * disk full, rather than the process being killed. */
+    signal(SIGXFSZ, SIG_IGN);
 
     struct app app;
     char err[8192];

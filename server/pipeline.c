@@ -4,6 +4,7 @@
  */
 #include "pipeline.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "api/faults.h"
@@ -16,15 +17,39 @@
 #include "log.h"
 #include "utf8.h"
 
-void pipeline_store_failure(struct reply *rep, struct store *st, int rc)
+/* Whether a storage failure of this kind was logged at error level already: a full disk
+ * or a damaged file fails every write, and one line says it (the rest go to debug). */
+static atomic_int storage_logged[3];
+
+void pipeline_store_failure(struct app *app, struct reply *rep, struct store *st, int rc)
 {
     if (rc == STORE_BUSY) {
         errors_reply(rep, ERR_UNAVAILABLE, "the database is busy; retry");
         reply_header_add(rep, "Retry-After", "1");
         return;
     }
-    log_msg(LOG_ERROR, "store: %s", st ? store_errmsg(st) : "no database connection");
-    errors_reply(rep, ERR_INTERNAL, "internal error in the state store");
+    const char *why = st ? store_errmsg(st) : "no database connection";
+    const char *db = app && app->cfg ? app->cfg->db : "";
+    int kind = rc == STORE_FULL ? 0 : rc == STORE_DAMAGED ? 1 : rc == STORE_IO ? 2 : -1;
+    if (kind < 0) {
+        log_msg(LOG_ERROR, "store: %s", why);
+        errors_reply(rep, ERR_INTERNAL, "internal error in the state store");
+        return;
+    }
+    int first = atomic_exchange(&storage_logged[kind], 1) == 0;
+    static const char *const what[] = {"is full", "is damaged", "cannot be read or written"};
+    log_msg(first ? LOG_ERROR : LOG_DEBUG,
+            "store: the database %s %s: %s; writes fail until that is fixed (logged once)", db,
+            what[kind], why);
+    if (rc == STORE_FULL)
+        errors_reply(rep, ERR_STORAGE_FULL,
+                     "the database cannot grow: the disk or the file size limit is full; free "
+                     "space, or POST /_mock/reset");
+    else if (rc == STORE_DAMAGED)
+        errors_reply(rep, ERR_STORAGE_DAMAGED,
+                     "the database file is damaged; restart on a new --db file");
+    else
+        errors_reply(rep, ERR_STORAGE_IO, "the database file cannot be read or written (%s)", why);
 }
 
 /* Decoded paths are echoed in error bodies, which are JSON: a path that is not UTF-8
@@ -159,8 +184,11 @@ static void journal_alone(struct app *app, struct store *st, const struct http_r
                           const struct journal_sent *sent, struct reply *rep)
 {
     struct call c = {app, req, rep, sent, 0};
-    if (st && store_transact(st, journal_tx, &c) != 0)
-        log_msg(LOG_WARN, "journal: entry not recorded: %s", store_errmsg(st));
+    int rc = st ? store_transact(st, journal_tx, &c) : 0;
+    /* A full or failing file was said once already (pipeline_store_failure). */
+    if (rc != 0)
+        log_msg(rc == STORE_FULL || rc == STORE_DAMAGED || rc == STORE_IO ? LOG_DEBUG : LOG_WARN,
+                "journal: entry not recorded: %s", store_errmsg(st));
 }
 
 static void dispatch_emulated(struct app *app, struct store *st, struct http_request *req,
@@ -173,7 +201,7 @@ static void dispatch_emulated(struct app *app, struct store *st, struct http_req
     if (rc != 0) {
         reply_free(rep);
         reply_init(rep);
-        pipeline_store_failure(rep, st, rc);
+        pipeline_store_failure(app, rep, st, rc);
         if (req->route->flags & ROUTE_JOURNALED)
             journal_alone(app, st, req, &sent, rep);
     }
@@ -255,7 +283,7 @@ void pipeline_dispatch(void *ctx, struct http_request *req, struct reply *rep)
         if (st)
             route->handler(app, req, rep);
         else
-            pipeline_store_failure(rep, NULL, STORE_ERROR);
+            pipeline_store_failure(app, rep, NULL, STORE_ERROR);
     }
     pthread_rwlock_unlock(&app->fixtures_lock);
     rep->quiet = (flags & ROUTE_QUIET) != 0;

@@ -30,7 +30,9 @@ struct store;
 void pipeline_dispatch(void *ctx, struct http_request *req, struct reply *rep);
 
 /* The reply for a failed transaction: 503 with Retry-After when the database stayed
- * busy, else 500 (logged with SQLite's message). */
-void pipeline_store_failure(struct reply *rep, struct store *st, int rc);
+ * busy; 507 storage_full when the disk is full; 503 storage_damaged or storage_error
+ * when the file is corrupt or cannot be read or written (each logged once at error
+ * level, with the file's name); else 500 (logged with SQLite's message). */
+void pipeline_store_failure(struct app *app, struct reply *rep, struct store *st, int rc);
 
 #endif

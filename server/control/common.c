@@ -166,7 +166,7 @@ int ctl_run_with(struct app *app, const struct http_request *req, struct reply *
             }
         }
     } else {
-        pipeline_store_failure(rep, app_store(app), rc);
+        pipeline_store_failure(app, rep, app_store(app), rc);
     }
     cJSON_Delete(c.problems);
     cJSON_Delete(c.body);

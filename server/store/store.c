@@ -472,18 +472,52 @@ void store_close(struct store *st)
     free(st);
 }
 
-int store_map_rc(int rc)
+/* The last failure of a statement on this thread: SQLite's message and extended code,
+ * read at the failing step. */
+static _Thread_local char failure_msg[200];
+static _Thread_local int failure_code;
+
+int store_fail(sqlite3_stmt *s, int rc)
 {
-    switch (rc) {
+    switch (rc & 0xff) {
     case SQLITE_DONE:
     case SQLITE_ROW:
     case SQLITE_OK:
         return 0;
+    default:
+        break;
+    }
+    /* The first failure of a transaction is its cause: what fails after it (the
+     * rollback of a transaction SQLite already ended) only follows from it. */
+    sqlite3 *db = s ? sqlite3_db_handle(s) : NULL;
+    if (!failure_msg[0]) {
+        failure_code = db ? sqlite3_extended_errcode(db) : rc;
+        snprintf(failure_msg, sizeof(failure_msg), "%s",
+                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    }
+    /* A write cut by a quota (EDQUOT) or a file size limit (EFBIG, ulimit -f) is a full
+     * disk too, which SQLite reports as such only for ENOSPC. sqlite3_system_errno does
+     * not keep it here; errno does, as transact cleared it before the transaction. */
+    int ext = db ? sqlite3_extended_errcode(db) : rc;
+    if ((ext == SQLITE_IOERR_WRITE || ext == SQLITE_IOERR_TRUNCATE) &&
+        (errno == ENOSPC || errno == EDQUOT || errno == EFBIG))
+        return STORE_FULL;
+    switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         return STORE_BUSY;
     case SQLITE_CONSTRAINT:
         return STORE_CONSTRAINT;
+    case SQLITE_FULL:
+        return STORE_FULL;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return STORE_DAMAGED;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+        return STORE_IO;
     default:
         return STORE_ERROR;
     }
@@ -492,7 +526,7 @@ int store_map_rc(int rc)
 int store_stmt_run(sqlite3_stmt *s)
 {
     int rc = sqlite3_step(s);
-    int result = rc == SQLITE_DONE ? 0 : store_map_rc(rc);
+    int result = rc == SQLITE_DONE ? 0 : store_fail(s, rc);
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
     return result;
@@ -501,7 +535,7 @@ int store_stmt_run(sqlite3_stmt *s)
 int store_stmt_one_int(sqlite3_stmt *s, long long *out)
 {
     int rc = sqlite3_step(s);
-    int result = rc == SQLITE_ROW ? 0 : store_map_rc(rc);
+    int result = rc == SQLITE_ROW ? 0 : store_fail(s, rc);
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -549,6 +583,8 @@ static int transact(struct store *st, enum stmt_id begin, int (*fn)(struct store
 {
     /* Each attempt already waited up to STORE_BUSY_MS in the busy handler; beyond
      * three the caller answers 503 rather than hold a thread. */
+    failure_msg[0] = '\0';
+    errno = 0; /* see store_fail */
     for (int attempt = 0; attempt < 3; attempt++) {
         int rc = run(st, begin);
         if (rc == STORE_BUSY)
@@ -572,13 +608,18 @@ static int transact(struct store *st, enum stmt_id begin, int (*fn)(struct store
     return STORE_BUSY;
 }
 
-/* Keeps the reason of a failed transaction where the caller's thread finds it. */
+/* Keeps the reason of a failed transaction where the caller's thread finds it: the
+ * message of the step that failed, not what the connection says after the rollback. */
 static int note_failure(struct store *st, struct store *ran, int rc)
 {
     if (rc == 0)
         st->last_error[0] = '\0';
+    else if (failure_msg[0])
+        snprintf(st->last_error, sizeof(st->last_error), "%s (SQLite code %d)", failure_msg,
+                 failure_code);
     else
         snprintf(st->last_error, sizeof(st->last_error), "%s", sqlite3_errmsg(ran->db));
+    failure_msg[0] = '\0';
     return rc;
 }
 
@@ -607,7 +648,7 @@ int store_meta_get(struct store *st, const char *key, long long *out)
         *out = sqlite3_column_int64(s, 0);
         result = 0;
     } else if (rc != SQLITE_DONE) {
-        result = store_map_rc(rc);
+        result = store_fail(s, rc);
     }
     store_stmt_done(s);
     return result;
@@ -636,7 +677,7 @@ int store_tenant_get(struct store *st, const char *name, char **fixture_out)
                 result = STORE_ERROR;
         }
     } else if (rc != SQLITE_DONE) {
-        result = store_map_rc(rc);
+        result = store_fail(s, rc);
     }
     store_stmt_done(s);
     return result;
@@ -671,7 +712,7 @@ int store_tenant_each(struct store *st, int (*fn)(void *arg, const char *name), 
             break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        result = store_map_rc(rc);
+        result = store_fail(s, rc);
     store_stmt_done(s);
     return result;
 }
@@ -714,7 +755,7 @@ int store_mapping_get(struct store *st, const char *tenant, const char *id,
         read_mapping(s, out);
         result = 0;
     } else if (rc != SQLITE_DONE) {
-        result = store_map_rc(rc);
+        result = store_fail(s, rc);
     }
     store_stmt_done(s);
     return result;
@@ -776,7 +817,7 @@ int store_mapping_each(struct store *st, const char *tenant,
             break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        result = store_map_rc(rc);
+        result = store_fail(s, rc);
     store_stmt_done(s);
     return result;
 }
@@ -826,7 +867,7 @@ int store_script_pop(struct store *st, const char *tenant, const char *mapping,
     int rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) {
         store_stmt_done(s);
-        return rc == SQLITE_DONE ? STORE_NOTFOUND : store_map_rc(rc);
+        return rc == SQLITE_DONE ? STORE_NOTFOUND : store_fail(s, rc);
     }
     long long pos = sqlite3_column_int64(s, 0);
     read_step(s, out);
@@ -852,7 +893,7 @@ int store_script_each(struct store *st, const char *tenant, const char *mapping,
             break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        result = store_map_rc(rc);
+        result = store_fail(s, rc);
     store_stmt_done(s);
     return result;
 }
@@ -917,7 +958,7 @@ static int request_one(struct store *st, enum stmt_id id, struct model_request *
         read_request(s, out);
         result = 0;
     } else if (rc != SQLITE_DONE) {
-        result = store_map_rc(rc);
+        result = store_fail(s, rc);
     }
     store_stmt_done(s);
     return result;
@@ -960,7 +1001,7 @@ static int step_requests(sqlite3_stmt *s, int (*fn)(void *arg, const struct mode
             break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        result = store_map_rc(rc);
+        result = store_fail(s, rc);
     store_stmt_done(s);
     if (n)
         *n = count;
@@ -999,7 +1040,7 @@ int store_request_count_in_progress(struct store *st, long long *out)
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(s, 0);
     else
-        result = store_map_rc(rc);
+        result = store_fail(s, rc);
     store_stmt_done(s);
     return result;
 }

@@ -17,6 +17,9 @@
 #define STORE_CONSTRAINT (-2) /* a uniqueness or check constraint refused the write */
 #define STORE_BUSY       (-3)
 #define STORE_ERROR      (-4)
+#define STORE_FULL       (-5) /* the disk (or the file's size limit) is full */
+#define STORE_DAMAGED    (-6) /* the database file is corrupt */
+#define STORE_IO         (-7) /* the system could not read or write the file */
 
 struct store;
 

@@ -44,7 +44,7 @@ int store_token_get(struct store *st, const char *token, struct store_token *out
         out->expires_ms = sqlite3_column_int64(s, 2);
         rc = 0;
     } else {
-        rc = rc == SQLITE_DONE ? STORE_NOTFOUND : store_map_rc(rc);
+        rc = rc == SQLITE_DONE ? STORE_NOTFOUND : store_fail(s, rc);
     }
     store_stmt_done(s);
     return rc;

@@ -42,7 +42,7 @@ int store_fault_each(struct store *st, int (*fn)(void *arg, const struct fault_r
         if (fn(arg, &r) != 0)
             break;
     }
-    int result = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_map_rc(rc);
+    int result = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(s, rc);
     store_stmt_done(s);
     return result;
 }

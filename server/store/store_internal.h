@@ -29,8 +29,10 @@ int store_stmt_run(sqlite3_stmt *s);
 void store_stmt_done(sqlite3_stmt *s);
 /* Steps a statement that returns one integer (a count), then resets it. */
 int store_stmt_one_int(sqlite3_stmt *s, long long *out);
-/* Maps an SQLite result code to 0 or a STORE_* code. */
-int store_map_rc(int rc);
+/* Maps the result code of a step of s to 0 or a STORE_* code; on an error, keeps SQLite's
+ * message and extended code for this thread (see store_errmsg) before anything else can
+ * replace them (a rollback would, with "not an error"). */
+int store_fail(sqlite3_stmt *s, int rc);
 /* Binds text, or NULL when v is NULL. */
 void store_bind_text(sqlite3_stmt *s, int i, const char *v);
 /* Copies a text column into dst (always NUL-terminated, "" for NULL). */

@@ -162,7 +162,7 @@ int store_journal_page(struct store *st, const struct journal_filter *f, long lo
         if (fn(arg, &e) != 0)
             break;
     }
-    int result = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_map_rc(rc);
+    int result = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(s, rc);
     store_stmt_done(s);
     return result;
 }

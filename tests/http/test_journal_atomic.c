@@ -62,6 +62,17 @@ int main(void)
     CHECK_STR(count.body, "{\"count\":0}");
     response_free(&count);
     CHECK_INT(server_stop(&s), 0);
+    /* The log gives SQLite's own reason, read before the rollback (it said "not an error"
+     * or "cannot rollback - no transaction is active", read after). */
+    char log[8192] = "";
+    FILE *f = fopen(s.log_path, "r");
+    if (f) {
+        log[fread(log, 1, sizeof(log) - 1, f)] = '\0';
+        fclose(f);
+    }
+    CHECK(strstr(log, "store: journal refused (SQLite code 1811)") != NULL, "log: %s", log);
+    CHECK(strstr(log, "not an error") == NULL && strstr(log, "cannot rollback") == NULL, "log: %s",
+          log);
 
     CHECK_INT(exec_on(db, "DROP TRIGGER refuse_journal"), SQLITE_OK);
     if (server_start(&s, dir, args) < 0) {

@@ -758,6 +758,16 @@ int main(void)
     CHECK_INT(store_migrations_count, files);
     test_memory(files);
     test_refused_files(files);
+    /* What each SQLite failure becomes (the HTTP answer follows from it: 507, 503). */
+    CHECK_INT(store_fail(NULL, SQLITE_FULL), STORE_FULL);
+    CHECK_INT(store_fail(NULL, SQLITE_CORRUPT), STORE_DAMAGED);
+    CHECK_INT(store_fail(NULL, SQLITE_NOTADB), STORE_DAMAGED);
+    CHECK_INT(store_fail(NULL, SQLITE_IOERR_READ), STORE_IO);
+    CHECK_INT(store_fail(NULL, SQLITE_READONLY), STORE_IO);
+    CHECK_INT(store_fail(NULL, SQLITE_BUSY), STORE_BUSY);
+    CHECK_INT(store_fail(NULL, SQLITE_CONSTRAINT_UNIQUE), STORE_CONSTRAINT);
+    CHECK_INT(store_fail(NULL, SQLITE_MISUSE), STORE_ERROR);
+    CHECK_INT(store_fail(NULL, SQLITE_DONE), 0);
     test_file(files);
     return test_report();
 }
