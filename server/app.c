@@ -1,7 +1,6 @@
 /*
  * Application set-up and the few state operations shared by several handlers.
  */
-#include "json.h"
 #include "app.h"
 
 #include <stdio.h>
@@ -11,7 +10,9 @@
 #include <cjson/cJSON.h>
 
 #include "api/faults.h"
+#include "json.h"
 #include "log.h"
+#include "store/store_control.h"
 #include "store/store_faults.h"
 #include "rng.h"
 
@@ -163,10 +164,14 @@ void app_metrics_count(struct app *app, const char *endpoint, int status, int fa
 
 int app_tenant_ensure(struct app *app, struct store *st, const char *name)
 {
-    (void)app;
     int rc = store_tenant_get(st, name, NULL);
     if (rc != STORE_NOTFOUND)
         return rc;
+    long long tenants = 0;
+    if ((rc = store_tenant_count(st, &tenants)) < 0)
+        return rc;
+    if (tenants >= app->cfg->tenants_max)
+        return STORE_TENANTS;
     char *text = NULL;
     rc = store_tenant_get(st, "*", &text);
     if (rc < 0)
@@ -191,6 +196,17 @@ int app_draw_batch_id(struct store *st, char out[33])
     uint64_t s = (uint64_t)state;
     rng_hex32(out, &s);
     return store_meta_set(st, "rng_state", (long long)s);
+}
+
+int app_count_evicted(struct store *st, const char *key, long long n)
+{
+    long long total = 0;
+    if (n <= 0)
+        return 0;
+    int rc = store_meta_get(st, key, &total);
+    if (rc < 0 && rc != STORE_NOTFOUND)
+        return rc;
+    return store_meta_set(st, key, total + n);
 }
 
 int app_next_request_id(struct store *st, long long *out)

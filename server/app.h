@@ -84,4 +84,8 @@ int app_draw_batch_id(struct store *st, char out[33]);
  * takes: past it, STORE_NOTFOUND and nothing is written. */
 int app_next_request_id(struct store *st, long long *out);
 
+/* Adds n to the count kept under key in the meta table (what a bound evicted, for
+ * /_mock/metrics). Call inside a transaction. */
+int app_count_evicted(struct store *st, const char *key, long long n);
+
 #endif

@@ -26,6 +26,10 @@ const char config_usage[] =
     "  --seed N              seeds every random choice (default 0)\n"
     "  --admin-token TOKEN   /_mock/* then requires header X-Mock-Admin-Token: TOKEN\n"
     "  --journal-max N       journal entries kept, oldest evicted first (default 100000)\n"
+    "  --requests-max N      finished ingestion requests kept, oldest evicted first\n"
+    "                        (default 100000)\n"
+    "  --tokens-max N        IMS tokens kept, oldest evicted first (default 100000)\n"
+    "  --tenants-max N       tenants the template may create (default 10000)\n"
     "  --threads N           HTTP worker threads, 1 to 64 (default 2)\n"
     "  --max-connections N   open connections served, beyond: 503 (default 1000)\n"
     "  --max-connections-per-client N\n"
@@ -106,6 +110,15 @@ static int apply(struct config *c, const char *name, const char *value, char *er
         if (parse_ll(&v, value, 1, 10000000) < 0)
             goto bad;
         c->journal_max = v;
+    } else if (strcmp(name, "requests-max") == 0 || strcmp(name, "tokens-max") == 0) {
+        /* As --journal-max: a row is a few hundred bytes, 10 million a few GiB. */
+        if (parse_ll(&v, value, 1, 10000000) < 0)
+            goto bad;
+        *(name[0] == 'r' ? &c->requests_max : &c->tokens_max) = v;
+    } else if (strcmp(name, "tenants-max") == 0) {
+        if (parse_ll(&v, value, 1, 1000000) < 0)
+            goto bad;
+        c->tenants_max = v;
     } else if (strcmp(name, "threads") == 0) {
         /* Each worker polls its own connections; beyond 64 threads only contend. */
         if (parse_ll(&v, value, 1, CONFIG_THREADS_MAX) < 0)
@@ -157,6 +170,9 @@ const char *const config_options[] = {"host",
                                       "seed",
                                       "admin-token",
                                       "journal-max",
+                                      "requests-max",
+                                      "tokens-max",
+                                      "tenants-max",
                                       "threads",
                                       "max-connections",
                                       "max-connections-per-client",
@@ -227,7 +243,12 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
     c.auth = AUTH_PRESENCE;
     c.clock = CLOCK_MODE_REAL;
     c.journal_max = 100000;
-    c.threads = 2; /* the machines we target have two cores */
+    /* A long CI run's worth of each (a few hundred bytes a row): a suite polls what it
+     * just triggered, never a request 100,000 triggers old. */
+    c.requests_max = 100000;
+    c.tokens_max = 100000;
+    c.tenants_max = 10000; /* a template tenant holds its mappings: a few KiB each */
+    c.threads = 2;         /* the machines we target have two cores */
     c.max_connections = 1000;
     /* As many as in all by default: a CI suite's clients all come from 127.0.0.1. */
     c.max_per_client = 1000;

@@ -29,7 +29,8 @@ struct config {
     uint64_t seed;
     const char *admin_token;
     long long journal_max;
-    int threads;                         /* HTTP worker threads (--threads) */
+    long long requests_max, tokens_max, tenants_max; /* --requests-max ... */
+    int threads;                                     /* HTTP worker threads (--threads) */
     int max_connections, max_per_client; /* --max-connections, --max-connections-per-client */
     int request_timeout;                 /* seconds, 0 = none (--request-timeout) */
     int idle_timeout;                    /* seconds (--idle-timeout) */

@@ -36,6 +36,7 @@ static const struct err_def defs[ERR_COUNT] = {
     [ERR_ADMIN_TOKEN] = {"admin_token_required", 401},
     [ERR_UNAVAILABLE] = {"unavailable", 503},
     [ERR_STORAGE_FULL] = {"storage_full", 507},
+    [ERR_TENANT_LIMIT] = {"tenant_limit", 507},
     [ERR_STORAGE_DAMAGED] = {"storage_damaged", 503},
     [ERR_STORAGE_IO] = {"storage_error", 503},
     [ERR_INTERNAL] = {"internal_error", 500},

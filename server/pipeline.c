@@ -28,6 +28,13 @@ void pipeline_store_failure(struct app *app, struct reply *rep, struct store *st
         reply_header_add(rep, "Retry-After", "1");
         return;
     }
+    if (rc == STORE_TENANTS) {
+        errors_reply(rep, ERR_TENANT_LIMIT,
+                     "no tenant can be made from the template: %lld tenants exist "
+                     "(--tenants-max); DELETE /_mock/tenants/NAME or POST /_mock/reset",
+                     app->cfg->tenants_max);
+        return;
+    }
     const char *why = st ? store_errmsg(st) : "no database connection";
     const char *db = app && app->cfg ? app->cfg->db : "";
     int kind = rc == STORE_FULL ? 0 : rc == STORE_DAMAGED ? 1 : rc == STORE_IO ? 2 : -1;

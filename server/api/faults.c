@@ -3,7 +3,6 @@
  * in the call's transaction, which also saves their counters and the generator state:
  * the same seed and the same calls give the same decisions, across restarts too.
  */
-#include "json.h"
 #include "api/faults.h"
 
 #include <stdio.h>
@@ -13,6 +12,7 @@
 
 #include "api/gateway.h"
 #include "fixtures/faults.h"
+#include "json.h"
 #include "log.h"
 #include "rng.h"
 #include "store/store_faults.h"

@@ -386,6 +386,13 @@ static int issue_tx(struct store *st, void *arg)
     rc = store_token_insert(st, is->token, is->client_id, now, now + is->lifetime_ms);
     if (rc == 0)
         rc = store_meta_set(st, "rng_state", (long long)s);
+    /* --tokens-max: beyond, the oldest go even before they expire (on a manual clock
+     * that never moves, none ever would). */
+    long long evicted = 0;
+    if (rc == 0)
+        rc = store_token_evict(st, is->app->cfg->tokens_max, &evicted);
+    if (rc == 0)
+        rc = app_count_evicted(st, "tokens_evicted", evicted);
     return rc;
 }
 

@@ -316,8 +316,15 @@ static int trigger_tx(struct store *st, void *arg)
         return rc;
     model_request_create(&r, id, t->tenant, t->mapping, now, &step, batch);
     rc = store_request_insert(st, &r);
+    if (rc < 0)
+        return rc;
+    t->request_id = id;
+    /* --requests-max: the finished requests older than the newest requests_max ids go
+     * (an In Progress one stays whatever its age). */
+    long long evicted = 0;
+    rc = store_request_evict(st, id - t->app->cfg->requests_max, &evicted);
     if (rc == 0)
-        t->request_id = id;
+        rc = app_count_evicted(st, "requests_evicted", evicted);
     return rc;
 }
 
@@ -418,13 +425,23 @@ int ingest_status(struct app *app, struct store *st, const struct http_request *
     if (lookup_error(rep, s.lookup, tenant, mapping) != FOUND)
         return 0;
     if (!s.found) {
-        char shown_mapping[SHOWN_MAX + 4], shown_tenant[SHOWN_MAX + 4];
+        /* An id old enough to have been evicted says so (whoever's it was). */
+        long long next = 0, evicted = 0;
+        store_meta_get(st, "next_request_id", &next);
+        store_meta_get(st, "requests_evicted", &evicted);
+        int old = evicted > 0 && s.id < next - app->cfg->requests_max;
+        char shown_mapping[SHOWN_MAX + 4], shown_tenant[SHOWN_MAX + 4], because[128] = "";
+        if (old)
+            snprintf(because, sizeof(because),
+                     " (finished requests older than the newest %lld are evicted: "
+                     "--requests-max)",
+                     app->cfg->requests_max);
         errors_reply(
             rep, ERR_UNKNOWN_REQUEST,
             "requestId %lld is not an ingestion request of XDM Mapping ID: %s in "
-            "organization %s",
+            "organization %s%s",
             s.id, shown(shown_mapping, sizeof(shown_mapping), mapping, strlen(mapping), SHOWN_MAX),
-            shown(shown_tenant, sizeof(shown_tenant), tenant, strlen(tenant), SHOWN_MAX));
+            shown(shown_tenant, sizeof(shown_tenant), tenant, strlen(tenant), SHOWN_MAX), because);
         return 0;
     }
     size_t len = 0;

@@ -2,7 +2,6 @@
  * /_mock/faults: list the rules with what each has done (hits, seen) and what is left
  * (remaining), add rules (one object or an array), delete one or all.
  */
-#include "json.h"
 #include "control/control.h"
 
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <string.h>
 
 #include "fixtures/faults.h"
+#include "json.h"
 #include "store/store_faults.h"
 
 static int add_rule(void *arg, const struct fault_row *r)

@@ -89,11 +89,8 @@ int control_journal_append(struct app *app, struct store *st, const struct http_
     };
     long long evicted = 0;
     int rc = store_journal_append(st, &e, app->cfg->journal_max, &evicted);
-    if (rc == 0 && evicted > 0) {
-        long long total = 0;
-        store_meta_get(st, "journal_evicted", &total);
-        rc = store_meta_set(st, "journal_evicted", total + evicted);
-    }
+    if (rc == 0)
+        rc = app_count_evicted(st, "journal_evicted", evicted);
     free(got_owned);
     return rc;
 }

@@ -3,13 +3,13 @@
  * the Campaign UI buttons (publish, unpublish, start, stop), changed records, and the
  * outcome script (read, replace, append).
  */
-#include "json.h"
 #include "control/control.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "fixtures/fixtures.h"
+#include "json.h"
 
 /* Read-only members of the control form, accepted and ignored on PUT so that a mapping
  * read back can be sent again as it is. */

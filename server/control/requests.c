@@ -3,13 +3,13 @@
  * one by hand with a step applied now (how a hang ends). Reading advances requests
  * whose step is due, as any read does; control reads never count as polls.
  */
-#include "json.h"
 #include "control/control.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "fixtures/fixtures.h"
+#include "json.h"
 
 /* Request ids are at most 2^53 (see api/ingest.c). */
 #define REQUEST_ID_MAX JSON_INT_MAX

@@ -3,7 +3,6 @@
  * an invalid set is refused with the messages of `campaign-mock check` and the
  * running state is kept. GET /_mock/metrics: Prometheus text format.
  */
-#include "json.h"
 #include "control/control.h"
 
 #include <stdio.h>
@@ -11,7 +10,10 @@
 #include <string.h>
 
 #include "api/faults.h"
+#include "json.h"
 #include "jsonw.h"
+#include "store/store_auth.h"
+#include "store/store_control.h"
 #include "store/store_journal.h"
 
 struct reload {
@@ -105,12 +107,17 @@ void handle_metrics_get(struct app *app, const struct http_request *req, struct 
                    app->metrics[i].endpoint, app->metrics[i].status, app->metrics[i].count);
     long long faults_applied = app->faults_applied;
     pthread_mutex_unlock(&app->metrics_lock);
-    long long in_progress = 0, journal = 0, evicted = 0;
+    long long in_progress = 0, journal = 0, evicted = 0, requests_evicted = 0, tokens = 0,
+              tokens_evicted = 0, tenants = 0;
     struct journal_filter all = {0};
     struct store *st = app_store(app);
     store_request_count_in_progress(st, &in_progress);
     store_journal_count(st, &all, &journal);
     store_meta_get(st, "journal_evicted", &evicted);
+    store_meta_get(st, "requests_evicted", &requests_evicted);
+    store_meta_get(st, "tokens_evicted", &tokens_evicted);
+    store_token_count(st, &tokens);
+    store_tenant_count(st, &tenants);
     jsonw_rawf(&w,
                "# HELP campaign_mock_ingestion_requests_in_progress Ingestion requests In "
                "Progress, all tenants.\n"
@@ -125,8 +132,24 @@ void handle_metrics_get(struct app *app, const struct http_request *req, struct 
                "campaign_mock_journal_evicted_total %lld\n"
                "# HELP campaign_mock_faults_applied_total Calls answered by a fault rule.\n"
                "# TYPE campaign_mock_faults_applied_total counter\n"
-               "campaign_mock_faults_applied_total %lld\n",
-               in_progress, journal, evicted, faults_applied);
+               "campaign_mock_faults_applied_total %lld\n"
+               "# HELP campaign_mock_ingestion_requests_evicted_total Finished ingestion "
+               "requests evicted by --requests-max.\n"
+               "# TYPE campaign_mock_ingestion_requests_evicted_total counter\n"
+               "campaign_mock_ingestion_requests_evicted_total %lld\n"
+               "# HELP campaign_mock_ims_tokens IMS access tokens kept.\n"
+               "# TYPE campaign_mock_ims_tokens gauge\n"
+               "campaign_mock_ims_tokens %lld\n"
+               "# HELP campaign_mock_ims_tokens_evicted_total IMS tokens evicted by "
+               "--tokens-max before they expired.\n"
+               "# TYPE campaign_mock_ims_tokens_evicted_total counter\n"
+               "campaign_mock_ims_tokens_evicted_total %lld\n"
+               "# HELP campaign_mock_tenants Tenants stored (at most --tenants-max from the "
+               "template).\n"
+               "# TYPE campaign_mock_tenants gauge\n"
+               "campaign_mock_tenants %lld\n",
+               in_progress, journal, evicted, faults_applied, requests_evicted, tokens,
+               tokens_evicted, tenants);
     size_t len = 0;
     char *text = jsonw_take(&w, &len);
     if (!text) {

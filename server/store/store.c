@@ -47,6 +47,7 @@ enum stmt_id {
     S_SCRIPT_DELETE,
     S_SCRIPT_EACH,
     S_REQUEST_INSERT,
+    S_REQUEST_EVICT,
     S_REQUEST_GET,
     S_REQUEST_IN_PROGRESS,
     S_REQUEST_UPDATE,
@@ -104,6 +105,8 @@ static const char *const sql_text[S_COUNT] = {
     [S_SCRIPT_DELETE] = "DELETE FROM script_step WHERE tenant = ?1 AND mapping = ?2 AND pos = ?3",
     [S_SCRIPT_EACH] = "SELECT pos, " STEP_COLS " FROM script_step WHERE tenant = ?1 AND "
                       "mapping = ?2 ORDER BY pos",
+    /* Finished requests only: an In Progress one is never evicted. */
+    [S_REQUEST_EVICT] = "DELETE FROM request WHERE id <= ?1 AND status <> 'In Progress'",
     [S_REQUEST_INSERT] = "INSERT INTO request (" REQUEST_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
                          "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [S_REQUEST_GET] = "SELECT " REQUEST_COLS " FROM request WHERE id = ?1",
@@ -947,6 +950,14 @@ int store_request_insert(struct store *st, const struct model_request *r)
 {
     bind_request(st->stmt[S_REQUEST_INSERT], r);
     return run(st, S_REQUEST_INSERT);
+}
+
+int store_request_evict(struct store *st, long long upto, long long *evicted)
+{
+    sqlite3_bind_int64(st->stmt[S_REQUEST_EVICT], 1, upto);
+    int rc = run(st, S_REQUEST_EVICT);
+    *evicted = rc == 0 ? sqlite3_changes(st->db) : 0;
+    return rc;
 }
 
 static int request_one(struct store *st, enum stmt_id id, struct model_request *out)

@@ -20,6 +20,7 @@
 #define STORE_FULL       (-5) /* the disk (or the file's size limit) is full */
 #define STORE_DAMAGED    (-6) /* the database file is corrupt */
 #define STORE_IO         (-7) /* the system could not read or write the file */
+#define STORE_TENANTS    (-8) /* --tenants-max tenants exist: no more from the template */
 
 struct store;
 
@@ -82,6 +83,9 @@ int store_script_each(struct store *st, const char *tenant, const char *mapping,
 /* Requests. insert returns STORE_CONSTRAINT when the id is taken or the mapping
  * already has a request In Progress. */
 int store_request_insert(struct store *st, const struct model_request *r);
+/* Deletes the finished requests of id <= upto (never one In Progress); *evicted gets
+ * how many. */
+int store_request_evict(struct store *st, long long upto, long long *evicted);
 int store_request_get(struct store *st, long long id, struct model_request *out);
 int store_request_in_progress(struct store *st, const char *tenant, const char *mapping,
                               struct model_request *out);

@@ -13,6 +13,7 @@ enum {
     T_GET,
     T_PURGE,
     T_COUNT,
+    T_EVICT,
 };
 
 int store_token_insert(struct store *st, const char *token, const char *client_id,
@@ -28,6 +29,20 @@ int store_token_insert(struct store *st, const char *token, const char *client_i
     sqlite3_bind_int64(s, 3, issued_ms);
     sqlite3_bind_int64(s, 4, expires_ms);
     return store_stmt_run(s);
+}
+
+int store_token_evict(struct store *st, long long keep, long long *evicted)
+{
+    /* Rowids grow with each insert: the newest keep are those within keep of the last. */
+    sqlite3_stmt *s = store_stmt(st, T_EVICT, "DELETE FROM ims_token WHERE rowid <= ?1");
+    *evicted = 0;
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, sqlite3_last_insert_rowid(store_db(st)) - keep);
+    int rc = store_stmt_run(s);
+    if (rc == 0)
+        *evicted = sqlite3_changes(store_db(st));
+    return rc;
 }
 
 int store_token_get(struct store *st, const char *token, struct store_token *out)

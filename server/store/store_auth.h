@@ -19,6 +19,9 @@ struct store_token {
 int store_token_insert(struct store *st, const char *token, const char *client_id,
                        long long issued_ms, long long expires_ms);
 
+/* Keeps the newest keep tokens, right after an insert; *evicted gets how many went. */
+int store_token_evict(struct store *st, long long keep, long long *evicted);
+
 /* Reads a token; 0 and *out filled, STORE_NOTFOUND, or a store error. */
 int store_token_get(struct store *st, const char *token, struct store_token *out);
 

@@ -5,7 +5,17 @@
 
 #include "store/store_internal.h"
 
-enum { C_TENANT_CLEAR = STORE_SLOTS_CONTROL, C_MAPPING_COUNT, C_REQUEST_MAX_ID };
+enum { C_TENANT_CLEAR = STORE_SLOTS_CONTROL, C_MAPPING_COUNT, C_REQUEST_MAX_ID, C_TENANT_COUNT };
+
+int store_tenant_count(struct store *st, long long *out)
+{
+    /* The template is stored as the tenant '*', and is not one. */
+    sqlite3_stmt *s =
+        store_stmt(st, C_TENANT_COUNT, "SELECT count(*) FROM tenant WHERE name <> '*'");
+    if (!s)
+        return STORE_ERROR;
+    return store_stmt_one_int(s, out);
+}
 
 int store_tenant_clear(struct store *st, const char *tenant)
 {

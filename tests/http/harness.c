@@ -858,3 +858,13 @@ int raw_connect(const struct server *s, const char *src)
     }
     return fd;
 }
+
+long long trigger_id(const struct server *s, const char *tenant, const char *mapping)
+{
+    struct response r;
+    trigger(&r, s, tenant, mapping);
+    long long id = r.status == 200 ? body_request_id(r.body) : -1;
+    CHECK(id > 0, "trigger %s/%s: %ld %s", tenant, mapping, r.status, r.body);
+    response_free(&r);
+    return id;
+}

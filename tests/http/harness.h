@@ -91,6 +91,8 @@ int poll_status(struct response *out, const struct server *s, const char *tenant
 
 /* Extracts "requestId": N from a body; -1 when absent. */
 long long body_request_id(const char *body);
+/* A trigger (AUTH_HEADERS) that must answer 200 with an id: the id (checked), or -1. */
+long long trigger_id(const struct server *s, const char *tenant, const char *mapping);
 
 #endif
 

@@ -15,16 +15,6 @@
 
 #include <curl/curl.h>
 
-static long long trigger_id(const struct server *s, const char *tenant, const char *mapping)
-{
-    struct response r;
-    trigger(&r, s, tenant, mapping);
-    long long id = r.status == 200 ? body_request_id(r.body) : -1;
-    CHECK(id > 0, "trigger %s/%s: %ld %s", tenant, mapping, r.status, r.body);
-    response_free(&r);
-    return id;
-}
-
 /* GET path; the parsed body (caller frees), NULL on a non-200. */
 static cJSON *get_json(const struct server *s, const char *path)
 {

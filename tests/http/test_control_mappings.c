@@ -14,16 +14,6 @@
 
 #define DATASET "5da558abd538ed18ae12aaaa"
 
-static long long trigger_id(const struct server *s, const char *tenant, const char *mapping)
-{
-    struct response r;
-    trigger(&r, s, tenant, mapping);
-    long long id = r.status == 200 ? body_request_id(r.body) : -1;
-    CHECK(id > 0, "trigger %s/%s: %ld %s", tenant, mapping, r.status, r.body);
-    response_free(&r);
-    return id;
-}
-
 /* Calls and expects one of our 400s (with "problems" when problem is not NULL), then
  * checks that the tenant's state did not move. */
 static void refused_at(int line, const struct server *s, const char *tenant, const char *method,

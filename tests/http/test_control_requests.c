@@ -11,16 +11,6 @@
 
 #include <curl/curl.h>
 
-static long long trigger_id(const struct server *s, const char *tenant, const char *mapping)
-{
-    struct response r;
-    trigger(&r, s, tenant, mapping);
-    long long id = r.status == 200 ? body_request_id(r.body) : -1;
-    CHECK(id > 0, "trigger %s/%s: %ld %s", tenant, mapping, r.status, r.body);
-    response_free(&r);
-    return id;
-}
-
 /* GET path: the requestId of each listed request, in order, into ids (at most max);
  * returns how many were listed (-1 on a non-200). */
 static int listed(const struct server *s, const char *path, long long *ids, int max)

@@ -14,16 +14,6 @@
 
 #define BATCH "00112233445566778899aabbccddeeff"
 
-static long long trigger_id(const struct server *s, const char *tenant, const char *mapping)
-{
-    struct response r;
-    trigger(&r, s, tenant, mapping);
-    long long id = r.status == 200 ? body_request_id(r.body) : -1;
-    CHECK(id > 0, "trigger %s/%s: %ld %s", tenant, mapping, r.status, r.body);
-    response_free(&r);
-    return id;
-}
-
 static void refused_at(int line, const struct server *s, const char *tenant, const char *body,
                        long status, const char *code, const char *part)
 {

@@ -21,16 +21,6 @@
     "\"script\":[],\"publication\":\"Published\",\"execution\":\"Stopped\","                       \
     "\"inProgressRequestId\":null,\"requests\":[]}"
 
-static long long trigger_id(const struct server *s, const char *tenant, const char *mapping)
-{
-    struct response r;
-    trigger(&r, s, tenant, mapping);
-    long long id = r.status == 200 ? body_request_id(r.body) : -1;
-    CHECK(id > 0, "trigger %s/%s: %ld %s", tenant, mapping, r.status, r.body);
-    response_free(&r);
-    return id;
-}
-
 static void test_list_and_get(const struct server *s)
 {
     /* Only fixture tenants are listed at start; the template is a flag, not a tenant. */

@@ -1,0 +1,182 @@
+/*
+ * Every store has a bound, a flag and a count of what it evicted (regression: requests
+ * and tokens were never evicted, tenants from the template never capped):
+ *   - --requests-max N: a trigger evicts the finished requests older than the newest N
+ *     ids, never one In Progress; a poll of an evicted id is 404 unknown_request saying
+ *     so; /_mock/metrics counts them;
+ *   - --tokens-max N: the oldest tokens go first, even unexpired (a manual clock never
+ *     expires any); an evicted token is refused under --auth strict;
+ *   - --tenants-max N: a call that would make one more tenant from the template is 507
+ *     tenant_limit and makes none; deleting one makes room.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "harness.h"
+
+static long long metric(const struct server *s, const char *name)
+{
+    struct response r = mock_call(s, "GET", "/_mock/metrics", NULL);
+    char key[128];
+    snprintf(key, sizeof(key), "\n%s ", name);
+    const char *at = r.body ? strstr(r.body, key) : NULL;
+    long long v = at ? strtoll(at + strlen(key), NULL, 10) : -1;
+    response_free(&r);
+    return v;
+}
+
+static void test_requests(void)
+{
+    struct server s;
+    const char *args[] = {"--fixtures", source_path("tests/http/fixtures/bounds.json"),
+                          "--requests-max", "5", NULL};
+    if (server_start(&s, NULL, args) < 0) {
+        CHECK(0, "server did not start");
+        return;
+    }
+    char e[512];
+    /* 100 stays In Progress; then 101..108 are triggered and finished one by one. */
+    long long pending = trigger_id(&s, "b", "N");
+    CHECK_INT(pending, 100);
+    for (int i = 0; i < 8; i++) {
+        long long id = trigger_id(&s, "b", "M");
+        CHECK_POLL(&s, "b", "M", id, acs_in_progress(e, sizeof(e), id, "M"));
+        CHECK_POLL(&s, "b", "M", id, acs_success(e, sizeof(e), id, "M", 1));
+    }
+    /* The trigger of 108 evicted the finished ones up to 108 - 5 = 103. */
+    CHECK_INT(metric(&s, "campaign_mock_ingestion_requests_evicted_total"), 3);
+    struct response r;
+    poll_status(&r, &s, "b", "M", 101);
+    CHECK_ERROR(&r, 404, "unknown_request",
+                "requestId 101 is not an ingestion request of XDM Mapping ID: M in organization b "
+                "(finished requests older than the newest 5 are evicted: --requests-max)");
+    response_free(&r);
+    CHECK_POLL(&s, "b", "M", 104, acs_success(e, sizeof(e), 104, "M", 1));
+    /* The In Progress one is older than all, and kept. */
+    CHECK_POLL(&s, "b", "N", 100, acs_in_progress(e, sizeof(e), 100, "N"));
+    CHECK_INT(metric(&s, "campaign_mock_ingestion_requests_in_progress"), 1);
+    /* An id that was never given is unknown, without the eviction clause. */
+    poll_status(&r, &s, "b", "M", 500);
+    CHECK_ERROR(&r, 404, "unknown_request", "in organization b");
+    CHECK(r.body && !strstr(r.body, "evicted"), "no eviction clause: %s", r.body);
+    response_free(&r);
+    CHECK_INT(server_stop(&s), 0);
+}
+
+static char *token_of(const struct server *s)
+{
+    char url[256];
+    snprintf(url, sizeof(url), "%s/ims/token/v3", s->base);
+    const char *headers[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+    struct response r;
+    http_call(&r, "POST", url,
+              "client_id=cid-b&client_secret=sec-b&grant_type=client_credentials&scope=openid", -1,
+              headers);
+    CHECK_INT(r.status, 200);
+    char *token = NULL;
+    const char *at = r.body ? strstr(r.body, "\"access_token\": \"") : NULL;
+    if (at) {
+        at += strlen("\"access_token\": \"");
+        token = strndup(at, strcspn(at, "\""));
+    }
+    response_free(&r);
+    return token;
+}
+
+static long status_with(const struct server *s, const char *token)
+{
+    char url[256], auth[4096];
+    snprintf(url, sizeof(url), "%s/b/campaign/dataIngestion/xdmIngestion/M/ingest?requestId=1",
+             s->base);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token ? token : "");
+    const char *headers[] = {auth, "X-Api-Key: cid-b", NULL};
+    struct response r;
+    http_call(&r, "GET", url, NULL, 0, headers);
+    long status = r.status;
+    response_free(&r);
+    return status;
+}
+
+static void test_tokens(void)
+{
+    struct server s;
+    const char *args[] = {"--fixtures",
+                          source_path("tests/http/fixtures/bounds.json"),
+                          "--tokens-max",
+                          "2",
+                          "--auth",
+                          "strict",
+                          "--clock",
+                          "manual",
+                          NULL};
+    if (server_start(&s, NULL, args) < 0) {
+        CHECK(0, "server did not start");
+        return;
+    }
+    char *t1 = token_of(&s), *t2 = token_of(&s);
+    /* Known tokens pass the gateway: the poll of an unknown id is 404, not 401. */
+    CHECK_INT(status_with(&s, t1), 404);
+    char *t3 = token_of(&s);
+    CHECK_INT(status_with(&s, t1), 401);
+    CHECK_INT(status_with(&s, t2), 404);
+    CHECK_INT(status_with(&s, t3), 404);
+    CHECK_INT(metric(&s, "campaign_mock_ims_tokens"), 2);
+    CHECK_INT(metric(&s, "campaign_mock_ims_tokens_evicted_total"), 1);
+    free(t1);
+    free(t2);
+    free(t3);
+    CHECK_INT(server_stop(&s), 0);
+}
+
+static void test_tenants(void)
+{
+    struct server s;
+    const char *args[] = {"--fixtures", source_path("tests/http/fixtures/bounds.json"),
+                          "--tenants-max", "3", NULL};
+    if (server_start(&s, NULL, args) < 0) {
+        CHECK(0, "server did not start");
+        return;
+    }
+    /* b is one; two more from the template, then none. */
+    struct response r;
+    CHECK_INT(trigger(&r, &s, "t1", "T"), 0);
+    CHECK_INT(r.status, 200);
+    response_free(&r);
+    trigger(&r, &s, "t2", "T");
+    CHECK_INT(r.status, 200);
+    response_free(&r);
+    trigger(&r, &s, "t3", "T");
+    CHECK_ERROR(&r, 507, "tenant_limit",
+                "no tenant can be made from the template: 3 tenants exist (--tenants-max); "
+                "DELETE /_mock/tenants/NAME or POST /_mock/reset");
+    response_free(&r);
+    r = mock_call(&s, "GET", "/_mock/tenants/t3/mappings", NULL);
+    CHECK_INT(r.status, 507);
+    response_free(&r);
+    r = mock_call(&s, "GET", "/_mock/tenants", NULL);
+    CHECK(r.status == 200 && !strstr(r.body, "\"t3\""), "no t3: %s", r.body);
+    response_free(&r);
+    CHECK_INT(metric(&s, "campaign_mock_tenants"), 3);
+    /* An existing tenant is served as ever; deleting one makes room. */
+    trigger(&r, &s, "t1", "T");
+    CHECK_INT(r.status, 200);
+    response_free(&r);
+    CHECK_CALL(&s, "DELETE", "/_mock/tenants/t2", NULL, 200, NULL);
+    trigger(&r, &s, "t3", "T");
+    CHECK_INT(r.status, 200);
+    response_free(&r);
+    CHECK_INT(server_stop(&s), 0);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_ALL);
+    test_requests();
+    test_tokens();
+    test_tenants();
+    curl_global_cleanup();
+    return test_report();
+}
