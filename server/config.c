@@ -26,6 +26,7 @@ const char config_usage[] =
     "  --seed N              seeds every random choice (default 0)\n"
     "  --admin-token TOKEN   /_mock/* then requires header X-Mock-Admin-Token: TOKEN\n"
     "  --journal-max N       journal entries kept, oldest evicted first (default 100000)\n"
+    "  --journal-max-bytes N journal bytes kept, oldest evicted first (default 67108864)\n"
     "  --requests-max N      finished ingestion requests kept, oldest evicted first\n"
     "                        (default 100000)\n"
     "  --tokens-max N        IMS tokens kept, oldest evicted first (default 100000)\n"
@@ -110,6 +111,11 @@ static int apply(struct config *c, const char *name, const char *value, char *er
         if (parse_ll(&v, value, 1, 10000000) < 0)
             goto bad;
         c->journal_max = v;
+    } else if (strcmp(name, "journal-max-bytes") == 0) {
+        /* At least 1 MiB: an entry may weigh some 50 KiB (bodies and headers are cut). */
+        if (parse_ll(&v, value, 1048576, 68719476736LL) < 0)
+            goto bad;
+        c->journal_max_bytes = v;
     } else if (strcmp(name, "requests-max") == 0 || strcmp(name, "tokens-max") == 0) {
         /* As --journal-max: a row is a few hundred bytes, 10 million a few GiB. */
         if (parse_ll(&v, value, 1, 10000000) < 0)
@@ -170,6 +176,7 @@ const char *const config_options[] = {"host",
                                       "seed",
                                       "admin-token",
                                       "journal-max",
+                                      "journal-max-bytes",
                                       "requests-max",
                                       "tokens-max",
                                       "tenants-max",
@@ -243,6 +250,9 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
     c.auth = AUTH_PRESENCE;
     c.clock = CLOCK_MODE_REAL;
     c.journal_max = 100000;
+    /* 64 MiB: the default count of entries of a usual size (a few hundred bytes each),
+     * and a bound on memory with :memory: whatever clients send. */
+    c.journal_max_bytes = 64LL * 1024 * 1024;
     /* A long CI run's worth of each (a few hundred bytes a row): a suite polls what it
      * just triggered, never a request 100,000 triggers old. */
     c.requests_max = 100000;

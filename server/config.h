@@ -28,7 +28,7 @@ struct config {
     enum clock_mode clock;
     uint64_t seed;
     const char *admin_token;
-    long long journal_max;
+    long long journal_max, journal_max_bytes;        /* --journal-max, --journal-max-bytes */
     long long requests_max, tokens_max, tenants_max; /* --requests-max ... */
     int threads;                                     /* HTTP worker threads (--threads) */
     int max_connections, max_per_client; /* --max-connections, --max-connections-per-client */

@@ -88,7 +88,8 @@ int control_journal_append(struct app *app, struct store *st, const struct http_
         .duration_ms = clock_monotonic_ms() - req->started_ms,
     };
     long long evicted = 0;
-    int rc = store_journal_append(st, &e, app->cfg->journal_max, &evicted);
+    int rc =
+        store_journal_append(st, &e, app->cfg->journal_max, app->cfg->journal_max_bytes, &evicted);
     if (rc == 0)
         rc = app_count_evicted(st, "journal_evicted", evicted);
     free(got_owned);

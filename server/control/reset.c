@@ -114,6 +114,8 @@ void handle_metrics_get(struct app *app, const struct http_request *req, struct 
     store_request_count_in_progress(st, &in_progress);
     store_journal_count(st, &all, &journal);
     store_meta_get(st, "journal_evicted", &evicted);
+    long long journal_bytes = 0;
+    store_meta_get(st, "journal_bytes", &journal_bytes);
     store_meta_get(st, "requests_evicted", &requests_evicted);
     store_meta_get(st, "tokens_evicted", &tokens_evicted);
     store_token_count(st, &tokens);
@@ -126,8 +128,11 @@ void handle_metrics_get(struct app *app, const struct http_request *req, struct 
                "# HELP campaign_mock_journal_entries Entries in the journal.\n"
                "# TYPE campaign_mock_journal_entries gauge\n"
                "campaign_mock_journal_entries %lld\n"
+               "# HELP campaign_mock_journal_bytes What the journal's entries weigh.\n"
+               "# TYPE campaign_mock_journal_bytes gauge\n"
+               "campaign_mock_journal_bytes %lld\n"
                "# HELP campaign_mock_journal_evicted_total Journal entries evicted by "
-               "--journal-max.\n"
+               "--journal-max or --journal-max-bytes.\n"
                "# TYPE campaign_mock_journal_evicted_total counter\n"
                "campaign_mock_journal_evicted_total %lld\n"
                "# HELP campaign_mock_faults_applied_total Calls answered by a fault rule.\n"
@@ -148,8 +153,8 @@ void handle_metrics_get(struct app *app, const struct http_request *req, struct 
                "template).\n"
                "# TYPE campaign_mock_tenants gauge\n"
                "campaign_mock_tenants %lld\n",
-               in_progress, journal, evicted, faults_applied, requests_evicted, tokens,
-               tokens_evicted, tenants);
+               in_progress, journal, journal_bytes, evicted, faults_applied, requests_evicted,
+               tokens, tokens_evicted, tenants);
     size_t len = 0;
     char *text = jsonw_take(&w, &len);
     if (!text) {

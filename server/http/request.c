@@ -3,6 +3,7 @@
  * request's http_fields (so that this file, like the handlers, never sees
  * libmicrohttpd, and a fuzz target can supply fields of its own).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -52,6 +53,11 @@ const char *http_request_query(const struct http_request *req, const char *name)
 /* A journal object keeps at most this many names: far more headers than any client
  * sends, while the duplicate check below stays a few thousand comparisons. */
 #define PAIRS_MAX 100
+/* ... and values of at most VALUE_MAX bytes (cut, saying how long they were: a bearer
+ * token is 1 to 2 KiB), while the object is under PAIRS_BYTES (then the rest are not
+ * kept), so that an entry's headers weigh what its bodies may, 16 KiB, and a little. */
+#define VALUE_MAX   (8u * 1024)
+#define PAIRS_BYTES (16u * 1024)
 
 struct pairs {
     struct jsonw w;
@@ -88,14 +94,31 @@ static int add_pair(void *cls, const char *name, const char *value)
         if (strcmp(p->names[i], name) == 0)
             return 0; /* the first value of a repeated name is kept */
     }
-    if (p->n == PAIRS_MAX) {
+    if (p->n == PAIRS_MAX || p->w.len > PAIRS_BYTES) {
         p->dropped++;
         return 0;
     }
     jsonw_raw(&p->w, p->n ? "," : "{");
     string_utf8(&p->w, name);
     jsonw_raw(&p->w, ":");
-    string_utf8(&p->w, value ? value : "");
+    value = value ? value : "";
+    size_t len = strlen(value);
+    if (len <= VALUE_MAX) {
+        string_utf8(&p->w, value);
+    } else {
+        char *cut = malloc(VALUE_MAX + 40);
+        if (!cut) {
+            p->w.failed = 1;
+            return 1;
+        }
+        size_t n = VALUE_MAX;
+        while (n > 0 && ((unsigned char)value[n] & 0xc0) == 0x80)
+            n--; /* at a character boundary */
+        memcpy(cut, value, n);
+        snprintf(cut + n, 40, "...(%zu bytes in all)", len);
+        string_utf8(&p->w, cut);
+        free(cut);
+    }
     p->names[p->n++] = name;
     return 0;
 }

@@ -15,18 +15,59 @@ enum {
     J_INSERT = STORE_SLOTS_JOURNAL,
     J_EVICT,
     J_CLEAR,
+    J_EVICTED_BYTES,
+    J_OLDEST,
     J_COUNT_BASE,                    /* + filter set (16 of them) */
     J_EACH_BASE = J_COUNT_BASE + 16, /* + filter set (16 of them) */
 };
 
 static const char sql_insert[] =
     "INSERT INTO journal (server_ms, wall_ms, method, path, query, endpoint, tenant, mapping, "
-    "request_id, status, request_headers, request_body, response_body, fault, duration_ms) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+    "request_id, status, request_headers, request_body, response_body, fault, duration_ms, "
+    "bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 /* ?1 is the newest id minus the cap: a rowid range from the oldest row, which is empty
  * (one seek) on every call but those that evict. */
 static const char sql_evict[] = "DELETE FROM journal WHERE id <= ?1";
 static const char sql_clear[] = "DELETE FROM journal";
+static const char sql_evicted_bytes[] =
+    "SELECT coalesce(sum(bytes), 0) FROM journal WHERE id <= ?1";
+static const char sql_oldest[] = "SELECT id, bytes FROM journal ORDER BY id";
+
+/* What an entry weighs: the bytes of its texts and a fixed part for the rest (as
+ * schema/005_journal_bytes.sql counts them). */
+static long long entry_bytes(const struct journal_entry *e)
+{
+    const char *texts[] = {e->method,        e->path,    e->query,           e->endpoint,
+                           e->tenant,        e->mapping, e->request_headers, e->request_body,
+                           e->response_body, e->fault};
+    long long n = 64;
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+        n += texts[i] ? (long long)strlen(texts[i]) : 0;
+    return n;
+}
+
+/* The id of the newest entry whose eviction, with all older ones, frees at least need
+ * bytes (never the entry just added, last), and the bytes that frees; -1 when none. */
+static int oldest_to_free(struct store *st, long long need, long long last, long long *upto,
+                          long long *freed)
+{
+    sqlite3_stmt *s = store_stmt(st, J_OLDEST, sql_oldest);
+    *upto = -1;
+    *freed = 0;
+    if (!s)
+        return STORE_ERROR;
+    int rc = SQLITE_DONE;
+    while (*freed < need && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(s, 0);
+        if (id >= last)
+            break;
+        *upto = id;
+        *freed += sqlite3_column_int64(s, 1);
+    }
+    int result = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+    store_stmt_done(s);
+    return result;
+}
 
 /*
  * The WHERE clause names only the filters that are set: "(?1 IS NULL OR tenant = ?1)"
@@ -87,8 +128,9 @@ static sqlite3_stmt *filtered(struct store *st, int each, const struct journal_f
 }
 
 int store_journal_append(struct store *st, const struct journal_entry *e, long long max,
-                         long long *evicted)
+                         long long max_bytes, long long *evicted)
 {
+    long long bytes = entry_bytes(e);
     sqlite3_stmt *s = store_stmt(st, J_INSERT, sql_insert);
     if (!s)
         return STORE_ERROR;
@@ -110,17 +152,45 @@ int store_journal_append(struct store *st, const struct journal_entry *e, long l
     store_bind_text(s, 13, e->response_body);
     store_bind_text(s, 14, e->fault);
     sqlite3_bind_double(s, 15, e->duration_ms);
+    sqlite3_bind_int64(s, 16, bytes);
     int rc = store_stmt_run(s);
     if (rc < 0)
         return rc;
-    sqlite3_stmt *d = store_stmt(st, J_EVICT, sql_evict);
-    if (!d)
+    long long last = sqlite3_last_insert_rowid(store_db(st)), total = 0, gone = 0;
+    if ((rc = store_meta_get(st, "journal_bytes", &total)) < 0 && rc != STORE_NOTFOUND)
+        return rc;
+    total += bytes;
+    /* By count: the rows older than the newest max (a range that is empty, one seek, on
+     * every call but those that evict), their bytes first. By size: the oldest rows
+     * until the rest fits max_bytes. */
+    long long upto = last - max, freed = 0;
+    sqlite3_stmt *w = store_stmt(st, J_EVICTED_BYTES, sql_evicted_bytes);
+    if (!w)
         return STORE_ERROR;
-    sqlite3_bind_int64(d, 1, sqlite3_last_insert_rowid(store_db(st)) - max);
-    rc = store_stmt_run(d);
+    sqlite3_bind_int64(w, 1, upto);
+    if ((rc = store_stmt_one_int(w, &freed)) < 0)
+        return rc;
+    if (total - freed > max_bytes) {
+        long long more_upto, more;
+        if ((rc = oldest_to_free(st, total - freed - max_bytes, last, &more_upto, &more)) < 0)
+            return rc;
+        if (more_upto > upto) {
+            upto = more_upto;
+            freed = more;
+        }
+    }
+    if (upto > 0) {
+        sqlite3_stmt *d = store_stmt(st, J_EVICT, sql_evict);
+        if (!d)
+            return STORE_ERROR;
+        sqlite3_bind_int64(d, 1, upto);
+        if ((rc = store_stmt_run(d)) < 0)
+            return rc;
+        gone = sqlite3_changes(store_db(st));
+    }
     if (evicted)
-        *evicted = rc == 0 ? sqlite3_changes(store_db(st)) : 0;
-    return rc;
+        *evicted = gone;
+    return store_meta_set(st, "journal_bytes", total - freed);
 }
 
 static const char *text(sqlite3_stmt *s, int col)
@@ -178,5 +248,6 @@ int store_journal_count(struct store *st, const struct journal_filter *f, long l
 int store_journal_clear(struct store *st)
 {
     sqlite3_stmt *s = store_stmt(st, J_CLEAR, sql_clear);
-    return s ? store_stmt_run(s) : STORE_ERROR;
+    int rc = s ? store_stmt_run(s) : STORE_ERROR;
+    return rc < 0 ? rc : store_meta_set(st, "journal_bytes", 0);
 }

@@ -25,10 +25,11 @@ struct journal_filter {
     long long limit; /* newest first when limited; 0 = all */
 };
 
-/* Appends an entry, then evicts the oldest beyond max; *evicted (may be NULL) gets the
+/* Appends an entry, then evicts the oldest beyond max entries or max_bytes bytes (what
+ * an entry's texts weigh, kept in meta.journal_bytes); *evicted (may be NULL) gets the
  * number removed now. Call inside a transaction. */
 int store_journal_append(struct store *st, const struct journal_entry *e, long long max,
-                         long long *evicted);
+                         long long max_bytes, long long *evicted);
 
 /* One page of matching entries: those with an id below before (0: no bound), newest
  * first, at most limit (f->limit is the caller's to apply); *n gets how many were read.

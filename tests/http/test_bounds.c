@@ -7,7 +7,10 @@
  *   - --tokens-max N: the oldest tokens go first, even unexpired (a manual clock never
  *     expires any); an evicted token is refused under --auth strict;
  *   - --tenants-max N: a call that would make one more tenant from the template is 507
- *     tenant_limit and makes none; deleting one makes room.
+ *     tenant_limit and makes none; deleting one makes room;
+ *   - --journal-max-bytes N: the oldest entries go until the rest weighs at most N
+ *     (before, the journal was capped by count only, and kept request headers uncut);
+ *     a header value over 8 KiB is cut, saying how long it was.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,12 +174,52 @@ static void test_tenants(void)
     CHECK_INT(server_stop(&s), 0);
 }
 
+static void test_journal_bytes(void)
+{
+    struct server s;
+    const char *args[] = {"--fixtures", source_path("tests/http/fixtures/bounds.json"),
+                          "--journal-max-bytes", "1048576", NULL};
+    if (server_start(&s, NULL, args) < 0) {
+        CHECK(0, "server did not start");
+        return;
+    }
+    /* 100 polls with a 20 KiB body (kept 16 KiB) and a 20 KiB header (kept 8 KiB). */
+    static char body[20 * 1024 + 1], header[20 * 1024 + 16];
+    memset(body, 'b', sizeof(body) - 1);
+    int n = snprintf(header, sizeof(header), "X-Big: ");
+    memset(header + n, 'h', 20 * 1024);
+    header[n + 20 * 1024] = '\0';
+    char url[256];
+    snprintf(url, sizeof(url), "%s/b/campaign/dataIngestion/xdmIngestion/M/ingest?requestId=1",
+             s.base);
+    const char *headers[] = {"Authorization: Bearer t", "X-Api-Key: k", header, NULL};
+    for (int i = 0; i < 100; i++) {
+        struct response r;
+        http_call(&r, "GET", url, body, -1, headers);
+        CHECK_INT(r.status, 404);
+        response_free(&r);
+    }
+    long long bytes = metric(&s, "campaign_mock_journal_bytes");
+    long long kept = metric(&s, "campaign_mock_journal_entries");
+    long long evicted = metric(&s, "campaign_mock_journal_evicted_total");
+    CHECK(bytes > 900 * 1024 && bytes <= 1048576, "journal bytes %lld, within the cap", bytes);
+    CHECK(kept > 20 && kept < 50 && kept + evicted == 100, "kept %lld, evicted %lld of 100", kept,
+          evicted);
+    struct response r = mock_call(&s, "GET", "/_mock/journal?limit=1", NULL);
+    CHECK(r.body && strstr(r.body, "hhhh...(20480 bytes in all)\"") &&
+              strstr(r.body, "bbbb...(20480 bytes in all)\""),
+          "header and body cut: %.200s", r.body ? r.body : "");
+    response_free(&r);
+    CHECK_INT(server_stop(&s), 0);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_ALL);
     test_requests();
     test_tokens();
     test_tenants();
+    test_journal_bytes();
     curl_global_cleanup();
     return test_report();
 }
