@@ -49,6 +49,7 @@ int control_reload(struct app *app, struct problems *p)
     fixtures_free(&app->fixtures);
     app->fixtures = set;
     app_faults_recount(app, st);
+    store_reclaim(st);
     return 0;
 }
 

@@ -166,6 +166,10 @@ static int exec_script(sqlite3 *db, const char *sql, char *err, size_t err_size)
     return 0;
 }
 
+/* The WAL is cut back to this after each checkpoint (SQLite otherwise keeps it as large
+ * as it ever grew). */
+#define STORE_WAL_KEEP "16777216"
+
 /* What every database of campaign-mock carries in its header (PRAGMA application_id):
  * "CMok". A file without it is not ours, and is never written. */
 #define STORE_APPLICATION_ID 0x434d6f6b
@@ -236,6 +240,10 @@ static int migrate(sqlite3 *db, int version, char *err, size_t err_size)
 {
     if (version == store_migrations_count)
         return 0;
+    /* A new database gives back the pages large deletes free (see store_reclaim); the
+     * mode can only be chosen before the first table. */
+    if (version == 0 && exec_script(db, "PRAGMA auto_vacuum = INCREMENTAL", err, err_size) < 0)
+        return STORE_ERROR;
     if (exec_script(db, "BEGIN IMMEDIATE", err, err_size) < 0)
         return STORE_ERROR;
     for (int i = version; i < store_migrations_count; i++) {
@@ -332,9 +340,23 @@ static int file_settings(struct store *st, char *err, size_t err_size)
     if (st->shared->memory)
         return 0;
     if (exec_script(st->db, "PRAGMA journal_mode = WAL", err, err_size) < 0 ||
-        exec_script(st->db, "PRAGMA synchronous = NORMAL", err, err_size) < 0)
+        exec_script(st->db, "PRAGMA synchronous = NORMAL", err, err_size) < 0 ||
+        exec_script(st->db, "PRAGMA journal_size_limit = " STORE_WAL_KEEP, err, err_size) < 0)
         return STORE_ERROR;
     return 0;
+}
+
+void store_reclaim(struct store *st)
+{
+    struct store *w = st->shared->writer;
+    if (st->shared->memory)
+        return;
+    pthread_mutex_lock(&st->shared->write_lock);
+    /* The free pages go back to the file system, then the WAL is emptied and cut to
+     * nothing (a reader still open keeps it, and it is cut at a later checkpoint). */
+    exec_script(w->db, "PRAGMA incremental_vacuum", NULL, 0);
+    exec_script(w->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0);
+    pthread_mutex_unlock(&st->shared->write_lock);
 }
 
 static int prepare_all(struct store *st, char *err, size_t err_size)

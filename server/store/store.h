@@ -60,6 +60,9 @@ int store_tenant_delete(struct store *st, const char *name);
 int store_tenant_each(struct store *st, int (*fn)(void *arg, const char *name), void *arg);
 /* Deletes every tenant (and so every mapping, step and request), the template too. */
 int store_wipe(struct store *st);
+/* Gives the file's free pages back to the file system and empties the WAL (after a
+ * reset or a large delete). Not inside a transaction; nothing for :memory:. */
+void store_reclaim(struct store *st);
 
 /* Mappings. */
 int store_mapping_get(struct store *st, const char *tenant, const char *id,
