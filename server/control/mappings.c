@@ -107,6 +107,13 @@ void handle_mapping_put(struct app *app, const struct http_request *req, struct 
 static int delete_tx(struct store *st, void *arg)
 {
     struct ctl *c = arg;
+    /* A delete makes no tenant: one the template has not made yet holds nothing. */
+    const char *tenant = c->req->params[0];
+    if (fixtures_tenant_name_valid(tenant) && store_tenant_get(st, tenant, NULL) == STORE_NOTFOUND)
+        return ctl_fail(c, ERR_UNKNOWN_MAPPING,
+                        "unknown mapping \"%.128s\" in tenant %.128s: the tenant has not been "
+                        "used yet, so it holds no mapping to delete",
+                        c->req->params[1], tenant);
     struct model_mapping m;
     int rc = ctl_mapping(c, st, &m);
     if (rc)

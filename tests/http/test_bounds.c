@@ -70,6 +70,14 @@ static void test_requests(void)
     CHECK_ERROR(&r, 404, "unknown_request", "in organization b");
     CHECK(r.body && !strstr(r.body, "evicted"), "no eviction clause: %s", r.body);
     response_free(&r);
+    /* A delete makes no tenant (regression: it made one from the template to delete
+     * from it). */
+    r = mock_call(&s, "DELETE", "/_mock/tenants/never/mappings/T", NULL);
+    CHECK_ERROR(&r, 404, "unknown_mapping",
+                "unknown mapping \"T\" in tenant never: the tenant has not been used yet, so it "
+                "holds no mapping to delete");
+    response_free(&r);
+    CHECK_INT(metric(&s, "campaign_mock_tenants"), 1);
     CHECK_INT(server_stop(&s), 0);
 }
 
@@ -167,6 +175,7 @@ static void test_tenants(void)
     CHECK(r.status == 200 && !strstr(r.body, "\"t3\""), "no t3: %s", r.body);
     response_free(&r);
     CHECK_INT(metric(&s, "campaign_mock_tenants"), 3);
+
     /* An existing tenant is served as ever; deleting one makes room. */
     trigger(&r, &s, "t1", "T");
     CHECK_INT(r.status, 200);
