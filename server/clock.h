@@ -36,6 +36,10 @@ double clock_monotonic_ms(void);
 /* Formats ms since the epoch as "2025-01-01T00:00:00.000Z"; buf needs 32 bytes. */
 void clock_format_iso(char *buf, size_t size, long long ms);
 
+/* 9999-12-31T23:59:59.999Z: the last time clock_format_iso writes in a form
+ * clock_parse_iso reads (four-digit years). */
+#define CLOCK_ISO_MAX_MS 253402300799999LL
+
 /* Parses "YYYY-MM-DDTHH:MM:SS[.mmm]Z"; 0 on success, -1 when malformed. */
 int clock_parse_iso(long long *out, const char *s);
 

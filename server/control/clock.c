@@ -62,6 +62,11 @@ static int post_tx(struct store *st, void *arg)
         if (rc)
             return rc;
         now += ms;
+        /* The clock reads as an ISO time that set takes back: years up to 9999. */
+        if (now > CLOCK_ISO_MAX_MS)
+            return ctl_fail(c, ERR_BAD_FIELD,
+                            "advanceMs: the clock would pass 9999-12-31T23:59:59.999Z, the last "
+                            "time it can show");
     } else if (!cJSON_IsString(set) || clock_parse_iso(&now, set->valuestring) < 0) {
         return ctl_fail(c, ERR_BAD_FIELD,
                         "set: must be a UTC time like \"2025-01-01T00:15:00.000Z\"");

@@ -118,6 +118,17 @@ static void test_manual(void)
     CHECK_CALL(
         &s, "GET", "/_mock/clock", NULL, 200,
         "{\"mode\":\"manual\",\"now\":\"2025-06-01T13:00:00.000Z\",\"nowMs\":1748782800000}");
+
+    /* The clock stops at the last time it can show in a form set reads back
+     * (regression: past year 9999 it read "+10000-..." and set refused its own reading). */
+    CHECK_CALL(&s, "POST", "/_mock/clock", "{\"set\": \"9999-12-31T23:59:59.000Z\"}", 200, NULL);
+    CHECK_CALL(&s, "POST", "/_mock/clock", "{\"advanceMs\": 999}", 200,
+               "{\"mode\":\"manual\",\"now\":\"9999-12-31T23:59:59.999Z\",\"nowMs\":"
+               "253402300799999}");
+    CLOCK_REFUSED(&s, "{\"advanceMs\": 1}",
+                  "advanceMs: the clock would pass 9999-12-31T23:59:59.999Z, the last time it can "
+                  "show");
+    CHECK_CALL(&s, "POST", "/_mock/clock", "{\"set\": \"9999-12-31T23:59:59.999Z\"}", 200, NULL);
     CHECK_INT(server_stop(&s), 0);
 }
 
