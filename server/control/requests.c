@@ -5,6 +5,7 @@
  */
 #include "control/control.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,10 +38,18 @@ static int collect_one(void *arg, const struct model_request *r)
     return 0;
 }
 
+/* A list gives at most this many requests by default (?limit= up to LIST_MAX), then
+ * "next": the id to pass as ?after= for the rest: its size is bounded whatever the
+ * tenant holds. */
+#define LIST_DEFAULT 1000
+#define LIST_MAX     10000
+
 struct list_page {
     const char *mapping;
     int has_status;
     enum model_status status;
+    long long limit, listed, last; /* the cap, how many are listed, the last one's id */
+    int cut;                       /* the cap was reached with requests left */
 };
 
 /* A page of the listing: read, then refreshed (which writes: never mid-iteration). */
@@ -53,13 +62,24 @@ static int list_page(struct store *st, struct ctl *c)
                                 collect_one, &all, &n);
     if (all.failed)
         rc = STORE_ERROR;
-    for (size_t i = 0; i < all.n && rc == 0; i++) {
+    size_t i = 0;
+    for (; i < all.n && rc == 0 && lp->listed < lp->limit; i++) {
         rc = ctl_request_refresh(c->app, st, &all.items[i]);
-        if (rc == 0 && (!lp->has_status || all.items[i].status == lp->status))
+        if (rc == 0 && (!lp->has_status || all.items[i].status == lp->status)) {
             cJSON_AddItemToArray(c->page_items, ctl_request_json(&all.items[i]));
+            lp->listed++;
+            lp->last = all.items[i].id;
+        }
         c->page_next = all.items[i].id;
     }
-    c->more = rc == 0 && n == CTL_PAGE_ROWS;
+    int rest = i < all.n || n == CTL_PAGE_ROWS;
+    lp->cut = lp->listed == lp->limit && rest;
+    c->more = rc == 0 && n == CTL_PAGE_ROWS && lp->listed < lp->limit;
+    if (rc == 0 && lp->cut) {
+        /* The list ends here: "next" is where ?after= takes it up. */
+        cJSON_DeleteItemFromObjectCaseSensitive(c->out, "next");
+        cJSON_AddNumberToObject(c->out, "next", (double)lp->last);
+    }
     free(all.items);
     return rc;
 }
@@ -78,6 +98,26 @@ static int list_tx(struct store *st, void *arg)
                         status);
     if (lp->mapping && !*lp->mapping)
         lp->mapping = NULL;
+    lp->limit = LIST_DEFAULT;
+    long long after = 0;
+    static const struct {
+        const char *name;
+        long long min, max;
+    } ints[] = {{"limit", 1, LIST_MAX}, {"after", 0, REQUEST_ID_MAX}};
+    for (int k = 0; k < 2; k++) {
+        const char *v = http_request_query(c->req, ints[k].name);
+        if (!v)
+            continue;
+        char *end;
+        errno = 0;
+        long long x = strtoll(v, &end, 10);
+        if (!*v || *end || errno || x < ints[k].min || x > ints[k].max)
+            return ctl_fail(c, ERR_BAD_FIELD, "%s: \"%.20s\" is not an integer from %lld to %lld",
+                            ints[k].name, v, ints[k].min, ints[k].max);
+        *(k == 0 ? &lp->limit : &after) = x;
+    }
+    lp->listed = 0;
+    lp->cut = 0;
     int rc = ctl_tenant(c, st, tenant);
     if (rc)
         return rc;
@@ -86,7 +126,7 @@ static int list_tx(struct store *st, void *arg)
     c->page_dest = cJSON_AddArrayToObject(c->out, "requests");
     c->page = list_page;
     c->more = 1;
-    c->cursor = 0;
+    c->cursor = after;
     return 0;
 }
 

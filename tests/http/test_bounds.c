@@ -11,6 +11,8 @@
  *   - --journal-max-bytes N: the oldest entries go until the rest weighs at most N
  *     (before, the journal was capped by count only, and kept request headers uncut);
  *     a header value over 8 KiB is cut, saying how long it was;
+ *   - a request list gives at most ?limit= requests (default 1000), then "next", the id
+ *     to list ?after= (before, every request of the tenant in one document);
  *   - POST /_mock/reset gives a file database's space back (before, a reset after 2 M
  *     requests left a 186 MB file and a 151 MB WAL).
  */
@@ -78,6 +80,34 @@ static void test_requests(void)
                 "holds no mapping to delete");
     response_free(&r);
     CHECK_INT(metric(&s, "campaign_mock_tenants"), 1);
+    /* The list, by pages: 100 (In Progress), then 104..108. */
+    static const struct {
+        const char *query;
+        int count;
+        const char *tail;
+    } pages[] = {
+        {"?limit=2", 2, "\"requestId\":104,"},
+        {"?after=104&limit=2", 2, "\"requestId\":106,"},
+        {"?after=106&limit=10", 2, "\"requestId\":108,"},
+        {"?status=Success&limit=1", 1, "\"requestId\":104,"},
+    };
+    static const char *const nexts[] = {",\"next\":104}", ",\"next\":106}", "]}", ",\"next\":104}"};
+    for (int i = 0; i < 4; i++) {
+        char path[128];
+        snprintf(path, sizeof(path), "/_mock/tenants/b/requests%s", pages[i].query);
+        r = mock_call(&s, "GET", path, NULL);
+        int count = 0;
+        for (const char *p = r.body; p && (p = strstr(p, "\"requestId\":")); p++)
+            count++;
+        size_t len = r.body ? strlen(r.body) : 0, tl = strlen(nexts[i]);
+        CHECK(r.status == 200 && count == pages[i].count && strstr(r.body, pages[i].tail) &&
+                  len > tl && strcmp(r.body + len - tl, nexts[i]) == 0,
+              "%s: %d requests, ending %s: %s", path, count, nexts[i], r.body);
+        response_free(&r);
+    }
+    r = mock_call(&s, "GET", "/_mock/tenants/b/requests?limit=0", NULL);
+    CHECK_ERROR(&r, 400, "invalid_field", "limit: \"0\" is not an integer from 1 to 10000");
+    response_free(&r);
     CHECK_INT(server_stop(&s), 0);
 }
 
