@@ -19,6 +19,7 @@
 #include "http/server.h"
 #include "log.h"
 #include "pipeline.h"
+#include "revision.h" /* generated (cmake/revision.cmake): the git revision */
 
 static int cmd_check(const struct config *cfg)
 {
@@ -206,7 +207,7 @@ int main(int argc, char **argv)
         fputs(config_usage, stdout);
         return 0;
     case CMD_VERSION:
-        printf("campaign-mock %s\n", CAMPAIGN_MOCK_VERSION);
+        printf("campaign-mock %s (%s)\n", CAMPAIGN_MOCK_VERSION, CAMPAIGN_MOCK_REVISION);
         return 0;
     case CMD_CHECK:
         return cmd_check(&cfg);
