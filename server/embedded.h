@@ -21,4 +21,8 @@ extern const int fixtures_bundled_count;
 extern const struct embedded_file ui_files[];
 extern const int ui_files_count;
 
+/* The OpenAPI document (schema/openapi.yaml). */
+extern const struct embedded_file docs_files[];
+extern const int docs_files_count;
+
 #endif

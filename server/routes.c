@@ -62,5 +62,10 @@ const struct route routes[] = {
      NULL},
     {"GET", "/_mock/metrics", "control.metrics", CONTROL, NP, NP, handle_metrics_get, NULL},
     {"GET", "/_mock/ui", "control.ui", CONTROL | ROUTE_ADMIN_EXEMPT, NP, NP, handle_ui_get, NULL},
+    {"GET", "/_mock/openapi.yaml", "control.ui", CONTROL | ROUTE_ADMIN_EXEMPT, NP, NP,
+     handle_openapi_get, NULL},
+    {"GET", "/", "control.ui", CONTROL | ROUTE_ADMIN_EXEMPT, NP, NP, handle_index_get, NULL},
+    {"GET", "/_mock", "control.ui", CONTROL | ROUTE_ADMIN_EXEMPT, NP, NP, handle_index_get, NULL},
+    {"GET", "/_mock/", "control.ui", CONTROL | ROUTE_ADMIN_EXEMPT, NP, NP, handle_index_get, NULL},
     {0},
 };

@@ -138,6 +138,8 @@ void handle_faults_post(struct app *app, const struct http_request *req, struct 
 void handle_faults_delete(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_fault_delete(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_ui_get(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_openapi_get(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_index_get(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_metrics_get(struct app *app, const struct http_request *req, struct reply *rep);
 
 #endif

@@ -115,11 +115,54 @@ static void test_without_admin_token(void)
     r = mock_call_h(&s, "GET", "/_mock/tenants", NULL, right);
     CHECK_INT(r.status, 200);
     response_free(&r);
+    /* The index and the document are open too: they hold no data. */
+    r = mock_call(&s, "GET", "/", NULL);
+    CHECK_INT(r.status, 200);
+    response_free(&r);
+    r = mock_call(&s, "GET", "/_mock/openapi.yaml", NULL);
+    CHECK_INT(r.status, 200);
+    response_free(&r);
     /* The version in the header comes from health, open without the token. */
     r = mock_call(&s, "GET", "/_mock/health", NULL);
     CHECK_INT(r.status, 200);
     response_free(&r);
     CHECK_INT(server_stop(&s), 0);
+}
+
+/* What a person finds without knowing the paths (regression: GET / and GET /_mock/ were
+ * 404 and the OpenAPI document was not served): the index, as JSON or as a page, and
+ * the document as built, all without the admin token. */
+static void test_discovery(const struct server *s)
+{
+    static const char *const want =
+        "{\"name\":\"campaign-mock\",\"version\":\"0.1.0\",\"links\":{\"dashboard\":\"/_mock/"
+        "ui\",\"openapi\":\"/_mock/openapi.yaml\",\"health\":\"/_mock/health\",\"metrics\":"
+        "\"/_mock/metrics\",\"journal\":\"/_mock/journal\",\"tenants\":\"/_mock/tenants\"}}";
+    static const char *const paths[] = {"/", "/_mock", "/_mock/"};
+    for (int i = 0; i < 3; i++) {
+        struct response r = mock_call(s, "GET", paths[i], NULL);
+        CHECK(r.status == 200 && r.body && strcmp(r.body, want) == 0, "GET %s: %ld %s", paths[i],
+              r.status, r.body);
+        response_free(&r);
+    }
+    const char *html[] = {"Accept: text/html,application/xhtml+xml", NULL};
+    struct response r = mock_call_h(s, "GET", "/", NULL, html);
+    CHECK_INT(r.status, 200);
+    check_header(&r, "Content-Type", "text/html; charset=utf-8");
+    CHECK(contains(r.body, "<a href=\"/_mock/ui\">") &&
+              contains(r.body, "<a href=\"/_mock/openapi.yaml\">"),
+          "the page links: %s", r.body);
+    response_free(&r);
+    r = mock_call(s, "GET", "/_mock/openapi.yaml", NULL);
+    CHECK_INT(r.status, 200);
+    check_header(&r, "Content-Type", "application/yaml; charset=utf-8");
+    size_t len = 0;
+    char *source = read_file(source_path("schema/openapi.yaml"), &len);
+    CHECK(source && r.body && strcmp(r.body, source) == 0,
+          "the document served is schema/openapi.yaml (%zu bytes served, %zu in the file)", r.len,
+          len);
+    free(source);
+    response_free(&r);
 }
 
 /* Every $('id') of the script names an element of the page. */
@@ -248,6 +291,7 @@ int main(void)
     } else {
         test_served_as_built(&s);
         test_page_content(&s);
+        test_discovery(&s);
         CHECK_INT(server_stop(&s), 0);
     }
     test_without_admin_token();
