@@ -35,6 +35,7 @@ const char config_usage[] =
     "  --max-connections N   open connections served, beyond: 503 (default 1000)\n"
     "  --max-connections-per-client N\n"
     "                        the same for one client address (default 1000)\n"
+    "  --cors ORIGIN         answer browsers of ORIGIN (or *) on another origin (default off)\n"
     "  --request-timeout S   a request must arrive whole within S seconds of its first\n"
     "                        byte, else 408 (default 30; 0 = no deadline)\n"
     "  --idle-timeout S      an idle connection is closed after S seconds (default 120)\n"
@@ -140,6 +141,27 @@ static int apply(struct config *c, const char *name, const char *value, char *er
         if (parse_ll(&v, value, 1, 100000) < 0)
             goto bad;
         c->max_per_client = (int)v;
+    } else if (strcmp(name, "cors") == 0) {
+        /* "*", or one origin: scheme://host[:port], no path (what browsers send). */
+        int ok = strcmp(value, "*") == 0;
+        const char *rest = strncmp(value, "http://", 7) == 0    ? value + 7
+                           : strncmp(value, "https://", 8) == 0 ? value + 8
+                                                                : NULL;
+        if (rest && *rest && strlen(value) <= 256) {
+            ok = 1;
+            for (const char *p = rest; *p; p++)
+                ok &= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == ':' ||
+                      *p == '[' || *p == ']';
+        }
+        if (!ok) {
+            snprintf(err, n,
+                     "--cors: invalid value \"%.100s\" (expected * or an origin such as "
+                     "http://localhost:3000)",
+                     value);
+            return -1;
+        }
+        c->cors = value;
     } else if (strcmp(name, "request-timeout") == 0) {
         /* An hour is beyond any real client; 0 turns the deadline off (a person typing
          * a request by hand). */
@@ -183,6 +205,7 @@ const char *const config_options[] = {"host",
                                       "threads",
                                       "max-connections",
                                       "max-connections-per-client",
+                                      "cors",
                                       "request-timeout",
                                       "idle-timeout",
                                       "log-format",

@@ -32,6 +32,7 @@ struct config {
     long long requests_max, tokens_max, tenants_max; /* --requests-max ... */
     int threads;                                     /* HTTP worker threads (--threads) */
     int max_connections, max_per_client; /* --max-connections, --max-connections-per-client */
+    const char *cors;                    /* --cors ORIGIN: "*" or one origin; NULL = off */
     int request_timeout;                 /* seconds, 0 = none (--request-timeout) */
     int idle_timeout;                    /* seconds (--idle-timeout) */
     enum log_format log_format;

@@ -248,6 +248,39 @@ static void refuse_full(struct app *app, const struct http_request *req, struct 
     rep->close = 1;
 }
 
+/* The headers that let a browser page of the --cors origin read the answer. */
+static void cors_headers(const struct app *app, struct reply *rep)
+{
+    const char *origin = app->cfg->cors;
+    reply_header_add(rep, "Access-Control-Allow-Origin", origin);
+    if (strcmp(origin, "*") != 0)
+        reply_header_add(rep, "Vary", "Origin");
+    reply_header_add(rep, "Access-Control-Expose-Headers", "Retry-After");
+}
+
+/* A browser's preflight (OPTIONS with Access-Control-Request-Method) under --cors: 204
+ * with what the path allows, before the admin token (a preflight carries none), never a
+ * fault or a journal entry. Returns 1 when req was one and rep is its answer. */
+static int cors_preflight(struct app *app, struct http_request *req, struct reply *rep)
+{
+    if (!app->cfg->cors || strcmp(req->method, "OPTIONS") != 0 ||
+        !http_request_header(req, "Access-Control-Request-Method"))
+        return 0;
+    char allow[64];
+    router_match("OPTIONS", req->raw_path ? req->raw_path : req->path, req, allow, sizeof(allow));
+    if (!allow[0]) {
+        errors_reply(rep, ERR_ROUTE_NOT_FOUND, "no route for this path (a CORS preflight)");
+    } else {
+        rep->status = 204;
+        reply_header_add(rep, "Access-Control-Allow-Methods", allow);
+        reply_header_add(rep, "Access-Control-Allow-Headers",
+                         "Authorization, X-Api-Key, Content-Type, X-Mock-Admin-Token");
+        reply_header_add(rep, "Access-Control-Max-Age", "600");
+    }
+    cors_headers(app, rep);
+    return 1;
+}
+
 void pipeline_dispatch(void *ctx, struct http_request *req, struct reply *rep)
 {
     struct app *app = ctx;
@@ -265,6 +298,10 @@ void pipeline_dispatch(void *ctx, struct http_request *req, struct reply *rep)
     }
     if (req->server_full) {
         refuse_full(app, req, rep);
+        app_metrics_count(app, req->endpoint, rep->status, 0);
+        return;
+    }
+    if (cors_preflight(app, req, rep)) {
         app_metrics_count(app, req->endpoint, rep->status, 0);
         return;
     }
@@ -293,6 +330,8 @@ void pipeline_dispatch(void *ctx, struct http_request *req, struct reply *rep)
             pipeline_store_failure(app, rep, NULL, STORE_ERROR);
     }
     pthread_rwlock_unlock(&app->fixtures_lock);
+    if (app->cfg->cors)
+        cors_headers(app, rep);
     rep->quiet = (flags & ROUTE_QUIET) != 0;
     int broken = rep->transport != TRANSPORT_NORMAL && rep->transport != TRANSPORT_TRUNCATE;
     app_metrics_count(app, req->endpoint, broken ? 0 : rep->status, rep->fault_id[0] != '\0');

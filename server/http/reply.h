@@ -8,7 +8,8 @@
 
 #include <stddef.h>
 
-#define REPLY_HEADERS_MAX 8 /* Allow, Retry-After and a fault's custom headers */
+/* A fault's custom headers (6 at most), Allow, Retry-After and the CORS headers. */
+#define REPLY_HEADERS_MAX 12
 
 #define CONTENT_TYPE_JSON "application/json;charset=utf-8"
 
