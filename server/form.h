@@ -39,6 +39,22 @@ long form_decode(char *out, size_t out_size, const char *in, size_t in_len, char
  */
 int form_parse(struct form *out, const char *body, size_t len, char *why, size_t why_size);
 
+/*
+ * multipart/form-data (RFC 7578), as Adobe's npm clients send their IMS calls: the
+ * boundary of a Content-Type ("multipart/form-data; boundary=X", X of 1 to 70 bytes,
+ * maybe quoted) into out; 0, or -1 when it is not such a type.
+ */
+int form_boundary(char *out, size_t out_size, const char *content_type);
+
+/*
+ * Parses a multipart body into *out as form_parse does: each part needs a
+ * Content-Disposition: form-data; name="..." (other headers are ignored); its value is
+ * taken as it is (no decoding), at most FORM_VALUE_MAX bytes without NUL; at most
+ * FORM_FIELDS_MAX parts, each head at most 1 KiB. -1 with the reason in why.
+ */
+int form_parse_multipart(struct form *out, const char *body, size_t len, const char *boundary,
+                         char *why, size_t why_size);
+
 /* The first value of name, or NULL. */
 const char *form_get(const struct form *f, const char *name);
 

@@ -23,6 +23,7 @@ const struct route routes[] = {
     {"POST", INGEST, "ingest.trigger", CAMPAIGN | ROUTE_SQL_ROLE, 0, 1, NULL, ingest_trigger},
     {"GET", INGEST, "ingest.status", CAMPAIGN, 0, 1, NULL, ingest_status},
     {"POST", "/ims/token/v3", "ims.token", IMS, NP, NP, NULL, ims_token},
+    {"POST", "/ims/token/v2", "ims.token", IMS, NP, NP, NULL, ims_token_v2},
     {"POST", "/ims/exchange/jwt", "ims.token", IMS, NP, NP, NULL, ims_jwt},
 
     {"GET", "/_mock/health", "control.health", CONTROL | ROUTE_ADMIN_EXEMPT | ROUTE_QUIET, NP, NP,

@@ -433,15 +433,21 @@ static int params_read(struct params *p, const struct http_request *req, struct 
     if (req->body_len == 0)
         return 0;
     const char *ct = http_request_header(req, "Content-Type");
-    if (!is_form_type(ct)) {
+    char boundary[72], why[160];
+    if (form_boundary(boundary, sizeof(boundary), ct) == 0) {
+        /* Adobe's npm libraries (aio-lib-ims) post multipart/form-data. */
+        if (form_parse_multipart(&p->form, req->body, req->body_len, boundary, why, sizeof(why)) <
+            0) {
+            ims_reply_error(rep, IMS_BAD_REQUEST, "malformed multipart body: %s", why);
+            return -1;
+        }
+    } else if (!is_form_type(ct)) {
         ims_reply_error(rep, IMS_BAD_REQUEST,
-                        "the body must be application/x-www-form-urlencoded (Content-Type is "
-                        "%.80s)",
+                        "the body must be application/x-www-form-urlencoded or "
+                        "multipart/form-data with a boundary (Content-Type is %.80s)",
                         ct ? ct : "missing");
         return -1;
-    }
-    char why[160];
-    if (form_parse(&p->form, req->body, req->body_len, why, sizeof(why)) < 0) {
+    } else if (form_parse(&p->form, req->body, req->body_len, why, sizeof(why)) < 0) {
         ims_reply_error(rep, IMS_BAD_REQUEST, "malformed form body: %s", why);
         return -1;
     }
@@ -511,7 +517,10 @@ static void reply_token(struct reply *rep, struct jsonw *w, const char *client_i
 
 /* --- handlers ---------------------------------------------------------------------- */
 
-int ims_token(struct app *app, struct store *st, const struct http_request *req, struct reply *rep)
+/* /ims/token/v3 and /ims/token/v2 (what aio-lib-ims calls): the same client
+ * credentials exchange; v2 also takes an org_id, checked against the client's. */
+static int token_exchange(struct app *app, struct store *st, const struct http_request *req,
+                          struct reply *rep, int v2)
 {
     struct params p;
     int rc = 0;
@@ -528,8 +537,16 @@ int ims_token(struct app *app, struct store *st, const struct http_request *req,
                         v[2]);
         goto done;
     }
-    if (!client_authenticate(app, v[0], v[1], rep))
+    const cJSON *client = client_authenticate(app, v[0], v[1], rep);
+    if (!client)
         goto done;
+    const char *org = v2 ? param(&p, "org_id") : NULL;
+    const char *client_org = fixtures_client_string(client, "orgId");
+    if (org && client_org && strcmp(org, client_org) != 0) {
+        ims_reply_error(rep, IMS_INVALID_CLIENT,
+                        "org_id \"%.64s\" is not the organization of client_id %.64s", org, v[0]);
+        goto done;
+    }
     if (!ims_scope_valid(v[3])) {
         ims_reply_error(rep, IMS_INVALID_SCOPE,
                         "scope must be a comma-separated list of scope names (e.g. "
@@ -549,6 +566,17 @@ int ims_token(struct app *app, struct store *st, const struct http_request *req,
 done:
     form_free(&p.form);
     return rc;
+}
+
+int ims_token(struct app *app, struct store *st, const struct http_request *req, struct reply *rep)
+{
+    return token_exchange(app, st, req, rep, 0);
+}
+
+int ims_token_v2(struct app *app, struct store *st, const struct http_request *req,
+                 struct reply *rep)
+{
+    return token_exchange(app, st, req, rep, 1);
 }
 
 int ims_jwt(struct app *app, struct store *st, const struct http_request *req, struct reply *rep)

@@ -75,6 +75,8 @@ char *ims_token_make(const char *client_id, const char *scope, long long created
 
 /* Route tx handlers (see route_tx_handler): POST /ims/token/v3 and /ims/exchange/jwt. */
 int ims_token(struct app *app, struct store *st, const struct http_request *req, struct reply *rep);
+int ims_token_v2(struct app *app, struct store *st, const struct http_request *req,
+                 struct reply *rep);
 int ims_jwt(struct app *app, struct store *st, const struct http_request *req, struct reply *rep);
 
 #endif

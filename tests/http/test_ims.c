@@ -194,14 +194,17 @@ static void test_v3_errors(void)
     /* Body encodings other than a form. */
     expect_error(v3, "{\"client_id\":\"cid-sql\"}", "Content-Type: application/json", 400,
                  "bad_request",
-                 "the body must be application/x-www-form-urlencoded (Content-Type is "
+                 "the body must be application/x-www-form-urlencoded or multipart/form-data with a "
+                 "boundary (Content-Type is "
                  "application/json)");
     expect_error(v3, V3_OK "openid", "Content-Type:", 400, "bad_request",
-                 "the body must be application/x-www-form-urlencoded (Content-Type is "
+                 "the body must be application/x-www-form-urlencoded or multipart/form-data with a "
+                 "boundary (Content-Type is "
                  "missing)");
     expect_error(v3, V3_OK "openid", "Content-Type: application/x-www-form-urlencodedx", 400,
                  "bad_request",
-                 "the body must be application/x-www-form-urlencoded (Content-Type is "
+                 "the body must be application/x-www-form-urlencoded or multipart/form-data with a "
+                 "boundary (Content-Type is "
                  "application/x-www-form-urlencodedx)");
     expect_error(v3, V3_OK "openid%zz", FORM_TYPE, 400, "bad_request",
                  "malformed form body: '%' at offset 6 is not followed by two hex digits");
@@ -296,7 +299,8 @@ static void test_jwt(void)
     free(form);
     expect_error(path, "client_id=cid-sql&client_secret=s3cret&jwt_token=x",
                  "Content-Type: text/plain", 400, "bad_request",
-                 "the body must be application/x-www-form-urlencoded (Content-Type is text/plain)");
+                 "the body must be application/x-www-form-urlencoded or multipart/form-data with a "
+                 "boundary (Content-Type is text/plain)");
     free(jwt);
 
     /* The token itself. */
@@ -355,6 +359,107 @@ static void test_no_auth_needed(void)
     response_free(&r);
 }
 
+/* A multipart/form-data body of the name/value pairs, as Node's form-data writes it. */
+static char *multipart(const char *const *pairs, const char *boundary)
+{
+    size_t cap = 8192, len = 0;
+    char *b = malloc(cap);
+    for (int i = 0; pairs[i]; i += 2)
+        len += (size_t)snprintf(b + len, cap - len,
+                                "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n",
+                                boundary, pairs[i], pairs[i + 1]);
+    snprintf(b + len, cap - len, "--%s--\r\n", boundary);
+    return b;
+}
+
+#define MP_BOUNDARY "--------------------------515890814546601021194782"
+#define MP_TYPE     "Content-Type: multipart/form-data; boundary=" MP_BOUNDARY
+
+/* What aio-lib-ims sends (regression: /ims/token/v2 was 404 route_not_found, and a
+ * multipart body was refused as not form-encoded). */
+static void test_v2_and_multipart(void)
+{
+    static const char *const v2[] = {"grant_type",
+                                     "client_credentials",
+                                     "client_id",
+                                     "cid-sql",
+                                     "client_secret",
+                                     "s3cret",
+                                     "org_id",
+                                     "ABC123@AdobeOrg",
+                                     "scope",
+                                     "openid,AdobeID,campaign_sdk",
+                                     NULL};
+    char *body = multipart(v2, MP_BOUNDARY);
+    struct response r;
+    post(&r, "/ims/token/v2", body, MP_TYPE);
+    CHECK_INT(r.status, 200);
+    char *tok = next_token("cid-sql", V3_SCOPE, 86399000);
+    char *want = v3_body(tok);
+    CHECK_STR(r.body, want);
+    response_free(&r);
+    free(want);
+    /* The token it gives is a token: it passes the gateway under --auth strict. */
+    char url[512], auth[2048];
+    snprintf(url, sizeof(url), "%s/ims-a/campaign/dataIngestion/xdmIngestion/XDM1/ingest",
+             srv.base);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+    const char *headers[] = {auth, "X-Api-Key: cid-sql", NULL};
+    http_call(&r, "POST", url, NULL, 0, headers);
+    CHECK_INT(r.status, 200);
+    response_free(&r);
+    free(tok);
+    free(body);
+    /* v2 form-encoded, and v3 multipart, quoted boundary. */
+    post(&r, "/ims/token/v2", V3_OK V3_SCOPE_E "&org_id=ABC123%40AdobeOrg", FORM_TYPE);
+    CHECK_INT(r.status, 200);
+    free(next_token("cid-sql", V3_SCOPE, 86399000));
+    response_free(&r);
+    body = multipart(v2, "xyz");
+    post(&r, "/ims/token/v3", body, "Content-Type: multipart/form-data; boundary=\"xyz\"");
+    CHECK_INT(r.status, 200);
+    free(next_token("cid-sql", V3_SCOPE, 86399000));
+    response_free(&r);
+    free(body);
+    /* Another organization's org_id. */
+    static const char *const other_org[] = {"grant_type",
+                                            "client_credentials",
+                                            "client_id",
+                                            "cid-sql",
+                                            "client_secret",
+                                            "s3cret",
+                                            "org_id",
+                                            "DEF456@AdobeOrg",
+                                            "scope",
+                                            "openid",
+                                            NULL};
+    body = multipart(other_org, MP_BOUNDARY);
+    expect_error("/ims/token/v2", body, MP_TYPE, 401, "invalid_client",
+                 "org_id \\\"DEF456@AdobeOrg\\\" is not the organization of client_id cid-sql");
+    free(body);
+    /* Malformed multipart bodies: 400, each with its reason. */
+    expect_error("/ims/token/v3", "client_id=x", MP_TYPE, 400, "bad_request",
+                 "malformed multipart body: no boundary \\\"" MP_BOUNDARY "\\\" in the body");
+    expect_error("/ims/token/v3",
+                 "--" MP_BOUNDARY "\r\nContent-Disposition: form-data; name=\"client_id\"\r\n\r\n"
+                 "cid-sql",
+                 MP_TYPE, 400, "bad_request",
+                 "malformed multipart body: part 1 (client_id) is not closed by a boundary");
+    expect_error("/ims/token/v3",
+                 "--" MP_BOUNDARY "\r\nContent-Type: text/plain\r\n\r\nx\r\n--" MP_BOUNDARY "--",
+                 MP_TYPE, 400, "bad_request",
+                 "malformed multipart body: part 1 has no Content-Disposition name");
+    expect_error("/ims/token/v3",
+                 "--" MP_BOUNDARY
+                 "\r\nContent-Disposition: attachment; name=\"a\"\r\n\r\nx\r\n--" MP_BOUNDARY "--",
+                 MP_TYPE, 400, "bad_request",
+                 "malformed multipart body: part 1: Content-Disposition must be form-data; "
+                 "name=\\\"...\\\"");
+    expect_error("/ims/token/v3", "x", "Content-Type: multipart/form-data", 400, "bad_request",
+                 "the body must be application/x-www-form-urlencoded or multipart/form-data with "
+                 "a boundary (Content-Type is multipart/form-data)");
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_ALL);
@@ -369,6 +474,7 @@ int main(void)
     test_v3_success();
     test_v3_errors();
     test_jwt();
+    test_v2_and_multipart();
     test_no_auth_needed();
     CHECK_INT(server_stop(&srv), 0);
     curl_global_cleanup();
