@@ -101,17 +101,22 @@ static void remember_dir(const char *dir)
         snprintf(made_dirs[n_made_dirs++], sizeof(made_dirs[0]), "%s", dir);
 }
 
+int harness_temp_dir(char *out, size_t size)
+{
+    snprintf(out, size, "/tmp/campaign-mock-test-XXXXXX");
+    if (!mkdtemp(out))
+        return -1;
+    remember_dir(out);
+    return 0;
+}
+
 int server_start(struct server *s, const char *dir, const char *const *args)
 {
     memset(s, 0, sizeof(*s));
-    if (dir) {
+    if (dir)
         snprintf(s->dir, sizeof(s->dir), "%s", dir);
-    } else {
-        snprintf(s->dir, sizeof(s->dir), "/tmp/campaign-mock-test-XXXXXX");
-        if (!mkdtemp(s->dir))
-            return -1;
-        remember_dir(s->dir);
-    }
+    else if (harness_temp_dir(s->dir, sizeof(s->dir)) < 0)
+        return -1;
     char port_file[300];
     snprintf(port_file, sizeof(port_file), "%s/port", s->dir);
     snprintf(s->log_path, sizeof(s->log_path), "%s/server.log", s->dir);

@@ -37,6 +37,10 @@ long harness_bound(long n);
  */
 int server_start(struct server *s, const char *dir, const char *const *args);
 
+/* A new private temporary directory into out (at least 32 bytes), removed with all it
+ * holds when the test exits (kept with CAMPAIGN_MOCK_KEEP_TEST_DIRS); 0 or -1. */
+int harness_temp_dir(char *out, size_t size);
+
 /* SIGTERM, then waits; returns the exit status (or -1). */
 int server_stop(struct server *s);
 

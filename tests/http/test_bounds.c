@@ -274,8 +274,8 @@ static long long db_bytes(const char *dir)
 static void test_reclaim(void)
 {
     struct server s;
-    char dir[] = "/tmp/cm-test-reclaim-XXXXXX";
-    if (!mkdtemp(dir)) {
+    char dir[64];
+    if (harness_temp_dir(dir, sizeof(dir)) < 0) {
         CHECK(0, "mkdtemp");
         return;
     }
@@ -305,14 +305,6 @@ static void test_reclaim(void)
           "file and WAL: %lld bytes at start, %lld after 1500 tenants, %lld after the reset", start,
           full, after);
     CHECK_INT(server_stop(&s), 0);
-    static const char *const files[] = {"state.db", "state.db-wal", "state.db-shm", "port",
-                                        "server.log"};
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        char f[400];
-        snprintf(f, sizeof(f), "%s/%s", dir, files[i]);
-        unlink(f);
-    }
-    rmdir(dir);
 }
 
 int main(void)

@@ -25,17 +25,11 @@
 
 #include "harness.h"
 
-/* Sends req on a new connection and reads until the server closes it or 5 s pass. */
-static void exchange(const struct server *s, const char *req, char *out, size_t size)
+/* Reads from fd into out until the server closes or 5 s pass without a byte. */
+static void read_all(int fd, char *out, size_t size)
 {
-    out[0] = '\0';
-    int fd = raw_connect(s, NULL);
-    if (fd < 0) {
-        CHECK(0, "connect");
-        return;
-    }
-    CHECK(send(fd, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req), "send");
     size_t len = 0;
+    out[0] = '\0';
     for (;;) {
         struct pollfd p = {fd, POLLIN, 0};
         if (poll(&p, 1, 5000) <= 0)
@@ -46,6 +40,19 @@ static void exchange(const struct server *s, const char *req, char *out, size_t 
         len += (size_t)got;
         out[len] = '\0';
     }
+}
+
+/* Sends req on a new connection and reads until the server closes it or 5 s pass. */
+static void exchange(const struct server *s, const char *req, char *out, size_t size)
+{
+    out[0] = '\0';
+    int fd = raw_connect(s, NULL);
+    if (fd < 0) {
+        CHECK(0, "connect");
+        return;
+    }
+    CHECK(send(fd, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req), "send");
+    read_all(fd, out, size);
     close(fd);
 }
 
@@ -84,17 +91,7 @@ static size_t send_chunked(const struct server *s, const char *head, size_t tota
     }
     if (sent >= total)
         send(fd, "0\r\n\r\n", 5, MSG_NOSIGNAL);
-    size_t len = 0;
-    for (;;) {
-        struct pollfd p = {fd, POLLIN, 0};
-        if (poll(&p, 1, 5000) <= 0)
-            break;
-        ssize_t got = recv(fd, out + len, size - 1 - len, 0);
-        if (got <= 0)
-            break;
-        len += (size_t)got;
-        out[len] = '\0';
-    }
+    read_all(fd, out, size);
     close(fd);
     return sent;
 }

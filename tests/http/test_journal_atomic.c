@@ -30,8 +30,8 @@ static int exec_on(const char *db, const char *sql)
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_ALL);
-    char dir[] = "/tmp/campaign-mock-journal-atomic-XXXXXX";
-    if (!mkdtemp(dir)) {
+    char dir[64];
+    if (harness_temp_dir(dir, sizeof(dir)) < 0) {
         CHECK(0, "mkdtemp");
         return test_report();
     }
@@ -89,14 +89,6 @@ int main(void)
     response_free(&count);
     CHECK_INT(server_stop(&s), 0);
 
-    char path[400];
-    static const char *const files[] = {"state.db", "state.db-wal", "state.db-shm", "port",
-                                        "server.log"};
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-        unlink(path);
-    }
-    rmdir(dir);
     curl_global_cleanup();
     return test_report();
 }

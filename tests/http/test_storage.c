@@ -35,8 +35,8 @@ int main(void)
     curl_global_init(CURL_GLOBAL_ALL);
     struct server s;
     const char *args[] = {"--db", "state.db", NULL};
-    char dir[] = "/tmp/cm-test-storage-XXXXXX";
-    if (!mkdtemp(dir)) {
+    char dir[64];
+    if (harness_temp_dir(dir, sizeof(dir)) < 0) {
         CHECK(0, "mkdtemp");
         return test_report();
     }
@@ -122,13 +122,6 @@ int main(void)
     snprintf(want, sizeof(want), "store: the database %s is full: ", db);
     CHECK(log && count_of(log, want) == 1, "one line \"%s\" in: %.2000s", want, log ? log : "");
     free(log);
-    static const char *const files[] = {"state.db", "state.db-wal", "state.db-shm", "port",
-                                        "server.log"};
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-        unlink(path);
-    }
-    rmdir(dir);
     curl_global_cleanup();
     return test_report();
 }
