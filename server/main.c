@@ -151,12 +151,9 @@ static int cmd_serve(const struct config *cfg)
         app_close(&app);
         return 1;
     }
-    /* The ready line comes first: a client that waits for the port file may read the
-     * output next and must find the line there. */
-    int v6 = strchr(cfg->host, ':') != NULL;
-    printf("campaign-mock listening on http://%s%s%s:%d\n", v6 ? "[" : "", cfg->host, v6 ? "]" : "",
-           port);
-    fflush(stdout);
+    /* The port file first: a server that cannot write it stops before it says it is
+     * ready. A client that waits for the file and then reads the output finds the
+     * ready line there a moment later. */
     if (cfg->port_file && write_port_file(cfg->port_file, port) < 0) {
         fprintf(stderr, "campaign-mock: cannot write --port-file %s: %s\n", cfg->port_file,
                 strerror(errno));
@@ -164,6 +161,10 @@ static int cmd_serve(const struct config *cfg)
         app_close(&app);
         return 1;
     }
+    int v6 = strchr(cfg->host, ':') != NULL;
+    printf("campaign-mock listening on http://%s%s%s:%d\n", v6 ? "[" : "", cfg->host, v6 ? "]" : "",
+           port);
+    fflush(stdout);
     log_msg(LOG_INFO, "serving (auth %s, clock %s, db %s)", config_auth_name(cfg->auth),
             clock_mode_name(cfg->clock), cfg->db);
 
@@ -191,6 +192,9 @@ static int cmd_serve(const struct config *cfg)
     }
     http_server_stop(srv);
     app_close(&app);
+    /* The port is no longer served: a stale file would send the next client to it. */
+    if (cfg->port_file)
+        unlink(cfg->port_file);
     return 0;
 }
 

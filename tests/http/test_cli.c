@@ -152,6 +152,17 @@ static void test_ready_line_and_port_file(void)
     snprintf(expected, sizeof(expected), "%d\n", s.port);
     CHECK_STR(content, expected);
     int port_n = s.port;
+    /* A port file that cannot be written: exit 1 before the ready line (regression: the
+     * line was printed, then the server exited). */
+    {
+        const char *bad[] = {"--port", "0", "--port-file", "/nonexistent-dir/port", NULL};
+        char *o, *e;
+        CHECK_INT(run_binary_split(bad, &o, &e, EXIT_TIMEOUT_MS), 1);
+        CHECK_STR(o, "");
+        CHECK(strstr(e, "cannot write --port-file /nonexistent-dir/port") != NULL, "%s", e);
+        free(o);
+        free(e);
+    }
     /* A second server on the same port: exit 1, one line naming the address. */
     char port[16];
     snprintf(port, sizeof(port), "%d", s.port);
@@ -186,8 +197,10 @@ static void test_ready_line_and_port_file(void)
     free(out);
     free(err);
 
-    /* SIGTERM: a clean stop, exit 0; then nothing answers the probe. */
+    /* SIGTERM: a clean stop, exit 0; then nothing answers the probe, and the port file
+     * is gone (regression: it was left, pointing the next client at a dead port). */
     CHECK_INT(server_stop(&s), 0);
+    CHECK(access(path, F_OK) != 0, "the port file %s is removed at exit", path);
     /* The ready line, once. Read after the stop: the server writes the port file
      * before it prints the line, so the log may not have it yet when the port is
      * known. */
