@@ -172,7 +172,7 @@ int store_journal_append(struct store *st, const struct journal_entry *e, long l
         return rc;
     if (total - freed > max_bytes) {
         long long more_upto, more;
-        if ((rc = oldest_to_free(st, total - freed - max_bytes, last, &more_upto, &more)) < 0)
+        if ((rc = oldest_to_free(st, total - max_bytes, last, &more_upto, &more)) < 0)
             return rc;
         if (more_upto > upto) {
             upto = more_upto;
