@@ -272,18 +272,21 @@ static int claim(struct http_server *srv, struct MHD_Connection *mhd, int *full)
     return 1;
 }
 
+/* bytes_ready before the timer has read it: the count is taken at its next check. */
+#define BYTES_UNREAD (-2)
+
 /* The connection is ready for its next request: the deadline starts at its first
- * byte. */
+ * byte. The byte count is left to the timer's next check (no system call here, on
+ * every request): a request begun before it is seen at its next byte, a check later. */
 static void ready_again(struct http_server *srv, struct MHD_Connection *mhd)
 {
     struct conn_slot *slot = slot_of(mhd);
     if (!slot || srv->request_timeout_ms <= 0)
         return;
-    long long bytes = bytes_received(slot->fd);
     pthread_mutex_lock(&srv->clients_lock);
     slot->busy = 0;
     slot->first_byte_ms = 0;
-    slot->bytes_ready = bytes;
+    slot->bytes_ready = BYTES_UNREAD;
     pthread_mutex_unlock(&srv->clients_lock);
 }
 
@@ -351,7 +354,9 @@ static void deadline_scan(struct http_server *srv, double now)
             /* Where the kernel cannot count, the deadline runs from when the connection
              * became ready. */
             long long bytes = bytes_received(s->fd);
-            if (bytes < 0 || bytes != s->bytes_ready)
+            if (s->bytes_ready == BYTES_UNREAD && bytes >= 0)
+                s->bytes_ready = bytes;
+            else if (bytes < 0 || bytes != s->bytes_ready)
                 s->first_byte_ms = now;
         } else if (now - s->first_byte_ms >= srv->request_timeout_ms) {
             cut(srv, s, now - s->first_byte_ms);
