@@ -70,15 +70,20 @@
 
 /* --- limits and constants (each bounds what a run can hold) --------------------------- */
 
-#define FIXTURES_MAX 8       /* --fixtures given on the command line */
-#define WORKERS_MAX  32      /* --workers: more only contend with the server on 2 cores */
-#define FAULTS_MAX   8       /* --fault-threads */
-#define RAW_MAX      64      /* --slow plus --idle connections */
-#define EXAMPLES_MAX 12      /* unexpected answers printed in full */
-#define EXAMPLE_LEN  400     /* bytes of one printed example */
-#define SAMPLES_MAX  20000   /* 4 KiB each (a histogram): 80 MiB at most */
-#define TENANTS_MAX  2000000 /* names the registry holds; far past an 8-hour run */
-#define TOKENS_MAX   4000000 /* issue times kept for the live-token count */
+#define FIXTURES_MAX 8  /* --fixtures given on the command line */
+#define WORKERS_MAX  32 /* --workers: more only contend with the server on 2 cores */
+#define FAULTS_MAX   8  /* --fault-threads */
+#define RAW_MAX      64 /* --slow plus --idle connections */
+/* The server's --requests-max for the run (its default), and the ids near its edge that
+ * a control read does not ask for. */
+#define REQUESTS_MAX      100000LL
+#define REQUESTS_MAX_TEXT "100000"
+#define REQUESTS_EDGE     2000LL
+#define EXAMPLES_MAX      12      /* unexpected answers printed in full */
+#define EXAMPLE_LEN       400     /* bytes of one printed example */
+#define SAMPLES_MAX       20000   /* 4 KiB each (a histogram): 80 MiB at most */
+#define TENANTS_MAX       2000000 /* names the registry holds; far past an 8-hour run */
+#define TOKENS_MAX        4000000 /* issue times kept for the live-token count */
 /* The largest answer read: the tenant list of a long run (tens of thousands of names)
  * or a journal page; past this the answer is cut and counted unexpected. */
 #define BODY_MAX (8u << 20)
@@ -441,6 +446,7 @@ static struct {
     size_t n, cap;
     long rows; /* request rows of every tenant, this tool's count */
     long created, deleted, resets;
+    long long newest;  /* the largest request id a trigger gave */
     long long *tokens; /* server-clock issue time of each token issued, in order */
     size_t n_tokens, cap_tokens;
 } g_reg = {.mu = PTHREAD_MUTEX_INITIALIZER};
@@ -477,6 +483,8 @@ static void reg_row(long idx, long long request_id)
     g_reg.t[idx].rows++;
     g_reg.t[idx].last_request = request_id;
     g_reg.rows++;
+    if (request_id > g_reg.newest)
+        g_reg.newest = request_id;
     pthread_mutex_unlock(&g_reg.mu);
 }
 
@@ -1254,11 +1262,21 @@ static void control_once(struct client *c, enum ctl_op op)
             http(c, EP_C_REQUESTS, "GET", 200, NULL, "/_mock/tenants/%s/requests?mapping=XDM1",
                  name);
         break;
-    case C_REQUEST:
-        /* A retired tenant's last request (an active one's may be reset under us). */
-        if (reg_pick(&c->rng, 1u << T_RETIRED, name, sizeof(name), &last) >= 0 && last > 0)
-            http(c, EP_C_REQUESTS, "GET", 200, NULL, "/_mock/tenants/%s/requests/%lld", name, last);
+    case C_REQUEST: {
+        /* A retired tenant's last request (an active one's may be reset under us). The
+         * server keeps the finished requests of the newest REQUESTS_MAX ids: an older
+         * one must be gone (404), a newer one there (200); near the edge, where a
+         * trigger this tool has not registered yet may have moved it, it is not asked. */
+        if (reg_pick(&c->rng, 1u << T_RETIRED, name, sizeof(name), &last) < 0 || last <= 0)
+            break;
+        pthread_mutex_lock(&g_reg.mu);
+        long long edge = g_reg.newest - REQUESTS_MAX;
+        pthread_mutex_unlock(&g_reg.mu);
+        if (last > edge + REQUESTS_EDGE || last <= edge - REQUESTS_EDGE)
+            http(c, EP_C_REQUESTS, "GET", last > edge ? 200 : 404, NULL,
+                 "/_mock/tenants/%s/requests/%lld", name, last);
         break;
+    }
     case C_SNAPSHOT:
         if (reg_pick(&c->rng, live, name, sizeof(name), NULL) >= 0)
             http(c, EP_C_SNAPSHOT, "GET", 200, NULL, "/_mock/tenants/%s/snapshot", name);
@@ -2467,6 +2485,8 @@ static int start_server(struct proc *p)
     argv[n++] = opt.clock_manual ? "manual" : "real";
     argv[n++] = "--journal-max";
     argv[n++] = jm;
+    argv[n++] = "--requests-max";
+    argv[n++] = REQUESTS_MAX_TEXT;
     argv[n++] = "--seed";
     argv[n++] = seed;
     argv[n++] = "--request-timeout";
