@@ -70,11 +70,19 @@ int control_journal_append(struct app *app, struct store *st, const struct http_
                      : 0;
     char *got_owned = NULL;
     const char *got = body_text(rep->body ? rep->body : "", rep->body_len, 1, &got_owned);
+    /* The method and the decoded path as sent may be any bytes (GET /%FF is journaled
+     * as a 404): the journal is read back as JSON, so they are kept as UTF-8. */
+    const char *sent_path = req->path ? req->path : "";
+    char method[16], *path = utf8_valid(sent_path, strlen(sent_path)) ? NULL : strdup(sent_path);
+    snprintf(method, sizeof(method), "%s", req->method ? req->method : "");
+    utf8_sanitize(method);
+    if (path)
+        utf8_sanitize(path);
     struct journal_entry e = {
         .server_ms = clock_now_ms(&app->clock),
         .wall_ms = clock_wall_ms(),
-        .method = req->method,
-        .path = req->path,
+        .method = method,
+        .path = path ? path : sent_path,
         .query = sent->query ? sent->query : "{}",
         .endpoint = req->endpoint,
         .tenant = rep->tenant,
@@ -92,6 +100,7 @@ int control_journal_append(struct app *app, struct store *st, const struct http_
         store_journal_append(st, &e, app->cfg->journal_max, app->cfg->journal_max_bytes, &evicted);
     if (rc == 0)
         rc = app_count_evicted(st, "journal_evicted", evicted);
+    free(path);
     free(got_owned);
     return rc;
 }

@@ -63,6 +63,7 @@ void reply_text(struct reply *r, int status, const char *content_type, const cha
 void reply_header_add(struct reply *r, const char *name, const char *value);
 
 /* Copies a bounded string into one of the fixed reply fields. */
-void reply_set_field(char *dst, size_t size, const char *src);
+void reply_set_field(char *dst, size_t size, const char *src); /* cut at a character, and
+                                                                 made UTF-8 ('?') */
 
 #endif

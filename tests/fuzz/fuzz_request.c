@@ -90,7 +90,6 @@ static struct harness_app apps[2];
 static int apps_open;
 static long long inputs;
 static int trace;
-static int known_bugs = 1; /* see "Known bugs" */
 
 static void arg_add(struct harness_app *h, const char *a, const char *b)
 {
@@ -237,54 +236,6 @@ static int ims_error_body(const cJSON *doc, int status)
             return ims_error_status((enum ims_error)e) == status;
     }
     return 0;
-}
-
-/* 1 when every string and member name under n is UTF-8; in a journal entry (depth 2 of
- * {"entries": [...]}), the members named in skip are not looked at. */
-static int json_utf8(const cJSON *n, int depth, const char *const *skip)
-{
-    for (const cJSON *c = n->child; c; c = c->next) {
-        if (c->string && !utf8_valid(c->string, strlen(c->string)))
-            return 0;
-        int skipped = 0;
-        for (int i = 0; depth == 2 && skip[i] && c->string; i++)
-            skipped |= strcmp(c->string, skip[i]) == 0;
-        if (skipped)
-            continue;
-        if (cJSON_IsString(c) && !utf8_valid(c->valuestring, strlen(c->valuestring)))
-            return 0;
-        if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && !json_utf8(c, depth + 1, skip))
-            return 0;
-    }
-    return 1;
-}
-
-/*
- * Known bugs, reported and not yet fixed in server/. While known_bugs is on, the harness
- * lets exactly these through, so that the rest of the request path stays fuzzed;
- * FUZZ_REQUEST_STRICT=1 turns it off, to check a fix. Once one is fixed, delete its
- * exception here: its reproducers (corpus/request/bug-*) become its regression tests.
- *
- * - IMS after a reset: POST /_mock/reset puts the random generator back to --seed but
- *   keeps the tokens issued, so the next token of the same client and scope at the
- *   same server time is the same string; its insert breaks the table's primary key and
- *   the call answers 500 internal_error, and so does every one after it until the clock
- *   moves or another call draws from the generator (reproducer:
- *   bug-ims-token-after-reset-500). Let through: internal_error on ims.token.
- * - The journal (below).
- */
-
-/*
- * Known bug: the journal keeps an entry's method and path as sent (GET /%FF is
- * journaled as a 404, then read back as "/\xff"), and its tenant and mapping cut at 128
- * bytes, possibly inside a character; a journal read then answers JSON that is not
- * UTF-8 (reproducers: bug-journal-*). Let through: a journal body whose only strings
- * that are not UTF-8 are those members.
- */
-static int journal_utf8_known(const cJSON *doc)
-{
-    static const char *const cut[] = {"method", "path", "tenant", "mapping", NULL};
-    return json_utf8(doc, 0, cut);
 }
 
 static const char *reply_header(const struct reply *rep, const char *name)
@@ -445,9 +396,7 @@ static void check_reply(const struct harness_app *h, const struct http_request *
         if (!doc || end != rep->body + rep->body_len)
             fail_reply(req, rep, "JSON body that does not parse (or has bytes after it)");
     }
-    if (rep->body_len > 0 && !utf8_valid(rep->body, rep->body_len) &&
-        !(known_bugs && route && strcmp(route->endpoint, "control.journal") == 0 && doc &&
-          journal_utf8_known(doc)))
+    if (rep->body_len > 0 && !utf8_valid(rep->body, rep->body_len))
         fail_reply(req, rep, "body that is not UTF-8");
 
     if (!faulted) {
@@ -475,8 +424,7 @@ static void check_reply(const struct harness_app *h, const struct http_request *
         /* One thread on an in-memory store: a transaction never fails nor waits. */
         const cJSON *name = doc && cJSON_IsObject(doc) ? member(doc, "error_code") : NULL;
         const char *code = cJSON_IsString(name) ? name->valuestring : "";
-        if (strcmp(code, "internal_error") == 0 &&
-            !(known_bugs && route && strcmp(route->endpoint, "ims.token") == 0))
+        if (strcmp(code, "internal_error") == 0)
             fail_reply(req, rep, "a transaction failed (internal_error)");
         if (strcmp(code, "unavailable") == 0 && !req->server_full)
             fail_reply(req, rep, "the database was busy (unavailable)");
@@ -1105,8 +1053,7 @@ static int purge_tokens(struct store *st, void *arg)
 /* A reset of each app through its own control route, and the IMS tokens deleted: a
  * reset keeps them (README, "Reset and SIGHUP"), and a manual clock that stands still
  * never lets them expire, so without this each token issued would stay for the rest of
- * the run (and the first tokens drawn after the reset would collide with them: see
- * "Known bugs"). */
+ * the run. */
 static void maintain(void)
 {
     static const char reset[] = "POST /_mock/reset HTTP/1.1\r\n"
@@ -1129,7 +1076,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!apps_open) {
         trace = getenv("FUZZ_REQUEST_TRACE") != NULL;
-        known_bugs = getenv("FUZZ_REQUEST_STRICT") == NULL;
         known_init();
         app_start(&apps[0], 0);
         app_start(&apps[1], 1);

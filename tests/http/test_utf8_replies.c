@@ -68,6 +68,38 @@ static void test_journal(const struct server *s)
     response_free(&r);
 }
 
+/* What a call that is not UTF-8 leaves in the journal (regression, found by the
+ * request-path fuzzer): the path (GET /%FF is journaled as a 404) and a tenant cut at 128
+ * bytes inside a character came back raw in GET /_mock/journal. */
+static void test_journal_path_and_tenant(const struct server *s)
+{
+    struct response r = mock_call(s, "GET", "/%FF", NULL);
+    CHECK_INT(r.status, 404);
+    response_free(&r);
+    /* "a" and 70 e-acutes: 141 bytes, cut at 128 inside the 64th. */
+    char path[1024] = "/a";
+    for (int i = 0; i < 70; i++)
+        strcat(path, "\xc3\xa9"); /* raw: 141 bytes fit a route's segment */
+    strcat(path, "/campaign/dataIngestion/xdmIngestion/XDM1/ingest");
+    char url[1200];
+    snprintf(url, sizeof(url), "%s%s", s->base, path);
+    http_call(&r, "POST", url, NULL, 0, AUTH_HEADERS);
+    CHECK_INT(r.status, 404);
+    response_free(&r);
+    r = mock_call(s, "GET", "/_mock/journal?limit=2", NULL);
+    CHECK_INT(r.status, 200);
+    CHECK(r.body && utf8_valid(r.body, r.len), "the journal is UTF-8: %.300s", r.body);
+    cJSON *doc = response_json(&r);
+    CHECK(doc != NULL, "the journal parses");
+    /* Oldest first: the 404 of /%FF, then the trigger. */
+    const char *tenant = json_str(doc, "entries[1].tenant");
+    CHECK(tenant && strlen(tenant) <= 128 && strncmp(tenant, "a\xc3\xa9", 3) == 0,
+          "the tenant cut at a character: %s", tenant ? tenant : "(none)");
+    CHECK_STR(json_str(doc, "entries[0].path"), "/?");
+    cJSON_Delete(doc);
+    response_free(&r);
+}
+
 static void test_ims(const struct server *s)
 {
     char url[256];
@@ -104,6 +136,7 @@ int main(void)
     expect_utf8_error(&s, "GET", path, 404, "unknown_tenant", "aaa?\"");
     test_raw_method(&s);
     test_journal(&s);
+    test_journal_path_and_tenant(&s);
     test_ims(&s);
     CHECK_INT(server_stop(&s), 0);
     curl_global_cleanup();
