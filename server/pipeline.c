@@ -293,11 +293,15 @@ void pipeline_dispatch(void *ctx, struct http_request *req, struct reply *rep)
                      "(--request-timeout); the connection closes",
                      app->cfg->request_timeout);
         rep->close = 1;
+        if (app->cfg->cors)
+            cors_headers(app, rep);
         app_metrics_count(app, req->endpoint, rep->status, 0);
         return;
     }
     if (req->server_full) {
         refuse_full(app, req, rep);
+        if (app->cfg->cors)
+            cors_headers(app, rep);
         app_metrics_count(app, req->endpoint, rep->status, 0);
         return;
     }
