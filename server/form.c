@@ -223,6 +223,7 @@ int form_parse_multipart(struct form *out, const char *body, size_t len, const c
 {
     struct form f;
     memset(&f, 0, sizeof(f));
+    memset(out, 0, sizeof(*out)); /* empty on every failure, the first included */
     char delim[80];
     size_t dlen = (size_t)snprintf(delim, sizeof(delim), "--%s", boundary);
     /* The first delimiter opens the first part (a preamble before it is ignored). */
@@ -251,6 +252,10 @@ int form_parse_multipart(struct form *out, const char *body, size_t len, const c
         if (!head_end || head_end - p > PART_HEAD_MAX) {
             text_printf(why, why_size, "part %d has no end of its headers within %d bytes", f.n + 1,
                         PART_HEAD_MAX);
+            goto fail;
+        }
+        if (memchr(p, '\0', (size_t)(head_end > p ? head_end - p : 0))) {
+            text_printf(why, why_size, "part %d: a NUL byte in its headers", f.n + 1);
             goto fail;
         }
         char name[256] = "";

