@@ -12,6 +12,15 @@
 #include "jsonw.h"
 #include "utf8.h"
 
+void http_request_timed_out(struct http_request *req)
+{
+    memset(req, 0, sizeof(*req));
+    req->method = "";
+    req->path = req->raw_path = "";
+    req->body = "";
+    req->timed_out = 1;
+}
+
 struct lookup {
     const char *name;
     const char *value;

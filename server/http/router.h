@@ -66,6 +66,10 @@ enum http_framing {
  * client's address. */
 enum http_full { HTTP_FULL_NONE = 0, HTTP_FULL_TOTAL, HTTP_FULL_CLIENT };
 
+/* Fills req as the request the deadline cut (timed_out): no method, path or body; the
+ * pipeline only answers it (408). */
+void http_request_timed_out(struct http_request *req);
+
 /* A header's value (case-insensitive name) or NULL. */
 const char *http_request_header(const struct http_request *req, const char *name);
 /* A query argument's (decoded) value or NULL; "" for "?name" without a value. */

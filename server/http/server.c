@@ -321,11 +321,7 @@ static char *reply_bytes(const struct reply *r, size_t *len)
 static void cut(struct http_server *srv, struct conn_slot *slot, double late_ms)
 {
     struct http_request req;
-    memset(&req, 0, sizeof(req));
-    req.method = "";
-    req.path = req.raw_path = "";
-    req.body = "";
-    req.timed_out = 1;
+    http_request_timed_out(&req);
     struct reply rep;
     reply_init(&rep);
     srv->dispatch(srv->ctx, &req, &rep);

@@ -56,7 +56,7 @@ long long load_body_request_id(const char *body)
     return strtoll(p, NULL, 10);
 }
 
-static int connect_local(int port)
+int load_connect(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
@@ -138,7 +138,7 @@ static int send_all(int fd, const char *buf, size_t len)
 int load_call_body(int port, const char *method, const char *path, const char *content_type,
                    const char *req_body, char *body, size_t size)
 {
-    int fd = connect_local(port);
+    int fd = load_connect(port);
     if (fd < 0)
         return -1;
     struct timeval tv = {10, 0}; /* set-up calls answer in milliseconds */
@@ -302,7 +302,7 @@ static int reconnect(struct loop *l, struct lconn *c)
 {
     epoll_ctl(l->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
-    c->fd = connect_local(l->spec->port);
+    c->fd = load_connect(l->spec->port);
     if (c->fd < 0)
         return -1;
     fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
@@ -435,7 +435,7 @@ int load_run(struct load_result *out, const struct load_spec *spec)
     for (int i = 0; i < spec->conns; i++) {
         struct lconn *c = &l.conns[i];
         c->index = i;
-        c->fd = connect_local(spec->port);
+        c->fd = load_connect(spec->port);
         if (c->fd < 0) {
             fail(&l, "cannot connect", strerror(errno));
             goto done;

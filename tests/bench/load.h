@@ -86,4 +86,7 @@ double proc_cpu_ms(pid_t pid);
 /* Monotonic milliseconds. */
 double load_now_ms(void);
 
+/* A TCP connection to 127.0.0.1:port with TCP_NODELAY (blocking), or -1. */
+int load_connect(int port);
+
 #endif

@@ -890,11 +890,7 @@ static int answer(struct harness_app *h, struct http_request *req, int *status)
 static void serve_timed_out(struct harness_app *h)
 {
     struct http_request req;
-    memset(&req, 0, sizeof(req));
-    req.method = "";
-    req.path = req.raw_path = "";
-    req.body = "";
-    req.timed_out = 1;
+    http_request_timed_out(&req);
     answer(h, &req, NULL);
 }
 
