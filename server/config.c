@@ -60,6 +60,40 @@ static int parse_ll(long long *out, const char *s, long long min, long long max)
     return 0;
 }
 
+/* What each option takes, for the message that refuses a value (the checks are in
+ * apply: keep the two in step). */
+static const char *allowed_values(const char *name)
+{
+    static const struct {
+        const char *name, *allowed;
+    } table[] = {
+        {"host", "an address of at most 255 bytes, e.g. 127.0.0.1 or ::1"},
+        {"port", "an integer from 0 to 65535"},
+        {"db", ":memory: or a file path"},
+        {"auth", "off, presence or strict"},
+        {"clock", "real or manual"},
+        {"seed", "an integer from 0 to 18446744073709551615"},
+        {"admin-token", "a non-empty token"},
+        {"journal-max", "an integer from 1 to 10000000"},
+        {"journal-max-bytes", "an integer from 1048576 to 68719476736"},
+        {"requests-max", "an integer from 1 to 10000000"},
+        {"tokens-max", "an integer from 1 to 10000000"},
+        {"tenants-max", "an integer from 1 to 1000000"},
+        {"threads", "an integer from 1 to 64"},
+        {"max-connections", "an integer from 1 to 100000"},
+        {"max-connections-per-client", "an integer from 1 to 100000"},
+        {"request-timeout", "seconds, an integer from 0 to 3600"},
+        {"idle-timeout", "seconds, an integer from 1 to 86400"},
+        {"log-format", "text or json"},
+        {"log-level", "error, warn, info or debug"},
+    };
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+        if (strcmp(table[i].name, name) == 0)
+            return table[i].allowed;
+    }
+    return "another value";
+}
+
 /* Applies one option; value may be NULL only for flags without a value. */
 static int apply(struct config *c, const char *name, const char *value, char *err, size_t n)
 {
@@ -184,7 +218,8 @@ static int apply(struct config *c, const char *name, const char *value, char *er
     }
     return 0;
 bad:
-    snprintf(err, n, "--%s: invalid value \"%.100s\"", name, value);
+    snprintf(err, n, "--%s: invalid value \"%.100s\" (expected %s)", name, value,
+             allowed_values(name));
     return -1;
 }
 

@@ -118,19 +118,25 @@ static void test_option_errors(void)
     const char *c[] = {"frobnicate", NULL};
     expect_usage_error(c, "campaign-mock: unknown command \"frobnicate\" (see --help)\n");
     const char *d[] = {"--port", "http", NULL};
-    expect_usage_error(d, "campaign-mock: --port: invalid value \"http\"\n");
+    expect_usage_error(
+        d, "campaign-mock: --port: invalid value \"http\" (expected an integer from 0 to 65535)\n");
     const char *e[] = {"--port", "65536", NULL};
-    expect_usage_error(e, "campaign-mock: --port: invalid value \"65536\"\n");
+    expect_usage_error(
+        e,
+        "campaign-mock: --port: invalid value \"65536\" (expected an integer from 0 to 65535)\n");
     const char *f[] = {"--auth", NULL};
     expect_usage_error(f, "campaign-mock: --auth needs a value\n");
     const char *g[] = {"--auth", "maybe", NULL};
-    expect_usage_error(g, "campaign-mock: --auth: invalid value \"maybe\"\n");
+    expect_usage_error(
+        g, "campaign-mock: --auth: invalid value \"maybe\" (expected off, presence or strict)\n");
     const char *h[] = {"serve", "extra", NULL};
     expect_usage_error(h, "campaign-mock: unexpected argument \"extra\" (see --help)\n");
     const char *t0[] = {"--threads", "0", NULL};
-    expect_usage_error(t0, "campaign-mock: --threads: invalid value \"0\"\n");
+    expect_usage_error(
+        t0, "campaign-mock: --threads: invalid value \"0\" (expected an integer from 1 to 64)\n");
     const char *t65[] = {"--threads", "65", NULL};
-    expect_usage_error(t65, "campaign-mock: --threads: invalid value \"65\"\n");
+    expect_usage_error(
+        t65, "campaign-mock: --threads: invalid value \"65\" (expected an integer from 1 to 64)\n");
 }
 
 static void test_ready_line_and_port_file(void)
@@ -408,7 +414,8 @@ static void test_environment(void)
     /* A bad value in the environment is named with its variable. */
     setenv("CAMPAIGN_MOCK_PORT", "abc", 1);
     const char *serve[] = {"serve", NULL};
-    expect_usage_error(serve, "campaign-mock: CAMPAIGN_MOCK_PORT: --port: invalid value \"abc\"\n");
+    expect_usage_error(serve, "campaign-mock: CAMPAIGN_MOCK_PORT: --port: invalid value \"abc\" "
+                              "(expected an integer from 0 to 65535)\n");
     unsetenv("CAMPAIGN_MOCK_PORT");
 }
 

@@ -722,10 +722,14 @@ static void test_config(void)
     /* A bad environment value names its variable. */
     static const char *const none[] = {NULL};
     setenv("CAMPAIGN_MOCK_PORT", "abc", 1);
-    cfg_bad(none, "CAMPAIGN_MOCK_PORT: --port: invalid value \"abc\"");
+    cfg_bad(
+        none,
+        "CAMPAIGN_MOCK_PORT: --port: invalid value \"abc\" (expected an integer from 0 to 65535)");
     env_clear();
     setenv("CAMPAIGN_MOCK_AUTH", "none", 1);
-    cfg_bad(none, "CAMPAIGN_MOCK_AUTH: --auth: invalid value \"none\"");
+    cfg_bad(
+        none,
+        "CAMPAIGN_MOCK_AUTH: --auth: invalid value \"none\" (expected off, presence or strict)");
     env_clear();
     setenv("CAMPAIGN_MOCK_FIXTURES", "", 1); /* empty: the bundled set */
     {
@@ -739,37 +743,44 @@ static void test_config(void)
     /* Bad values and usage errors, with their exact messages. */
     {
         static const char *const l1[] = {"--port", "70000", NULL};
-        cfg_bad(l1, "--port: invalid value \"70000\"");
+        cfg_bad(l1, "--port: invalid value \"70000\" (expected an integer from 0 to 65535)");
         static const char *const l2[] = {"--port", "-1", NULL};
-        cfg_bad(l2, "--port: invalid value \"-1\"");
+        cfg_bad(l2, "--port: invalid value \"-1\" (expected an integer from 0 to 65535)");
         static const char *const l3[] = {"--port", "", NULL};
-        cfg_bad(l3, "--port: invalid value \"\"");
+        cfg_bad(l3, "--port: invalid value \"\" (expected an integer from 0 to 65535)");
         static const char *const l4[] = {"--port", "80x", NULL};
-        cfg_bad(l4, "--port: invalid value \"80x\"");
+        cfg_bad(l4, "--port: invalid value \"80x\" (expected an integer from 0 to 65535)");
         static const char *const l5[] = {"--auth", "maybe", NULL};
-        cfg_bad(l5, "--auth: invalid value \"maybe\"");
+        cfg_bad(l5, "--auth: invalid value \"maybe\" (expected off, presence or strict)");
         static const char *const l6[] = {"--clock", "fast", NULL};
-        cfg_bad(l6, "--clock: invalid value \"fast\"");
+        cfg_bad(l6, "--clock: invalid value \"fast\" (expected real or manual)");
         static const char *const l7[] = {"--seed", "-1", NULL};
-        cfg_bad(l7, "--seed: invalid value \"-1\"");
+        cfg_bad(
+            l7,
+            "--seed: invalid value \"-1\" (expected an integer from 0 to 18446744073709551615)");
         static const char *const l8[] = {"--seed", "18446744073709551616", NULL};
-        cfg_bad(l8, "--seed: invalid value \"18446744073709551616\"");
+        cfg_bad(l8, "--seed: invalid value \"18446744073709551616\" (expected an integer from 0 to "
+                    "18446744073709551615)");
         static const char *const l9[] = {"--seed", "", NULL};
-        cfg_bad(l9, "--seed: invalid value \"\"");
+        cfg_bad(l9,
+                "--seed: invalid value \"\" (expected an integer from 0 to 18446744073709551615)");
         static const char *const l10[] = {"--journal-max", "0", NULL};
-        cfg_bad(l10, "--journal-max: invalid value \"0\"");
+        cfg_bad(l10, "--journal-max: invalid value \"0\" (expected an integer from 1 to 10000000)");
         static const char *const l11[] = {"--journal-max", "10000001", NULL};
-        cfg_bad(l11, "--journal-max: invalid value \"10000001\"");
+        cfg_bad(
+            l11,
+            "--journal-max: invalid value \"10000001\" (expected an integer from 1 to 10000000)");
         static const char *const l12[] = {"--log-format", "xml", NULL};
-        cfg_bad(l12, "--log-format: invalid value \"xml\"");
+        cfg_bad(l12, "--log-format: invalid value \"xml\" (expected text or json)");
         static const char *const l13[] = {"--log-level", "trace", NULL};
-        cfg_bad(l13, "--log-level: invalid value \"trace\"");
+        cfg_bad(l13, "--log-level: invalid value \"trace\" (expected error, warn, info or debug)");
         static const char *const l14[] = {"--host", "", NULL};
-        cfg_bad(l14, "--host: invalid value \"\"");
+        cfg_bad(l14, "--host: invalid value \"\" (expected an address of at most 255 bytes, e.g. "
+                     "127.0.0.1 or ::1)");
         static const char *const l15[] = {"--db", "", NULL};
-        cfg_bad(l15, "--db: invalid value \"\"");
+        cfg_bad(l15, "--db: invalid value \"\" (expected :memory: or a file path)");
         static const char *const l16[] = {"--admin-token=", NULL};
-        cfg_bad(l16, "--admin-token: invalid value \"\"");
+        cfg_bad(l16, "--admin-token: invalid value \"\" (expected a non-empty token)");
         static const char *const l17[] = {"--nope", "1", NULL};
         cfg_bad(l17, "unknown option --nope (see --help)");
         static const char *const l18[] = {"--nope", NULL};
