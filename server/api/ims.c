@@ -383,9 +383,8 @@ static int issue_tx(struct store *st, void *arg)
     if (rc < 0)
         return rc;
     uint64_t s = (uint64_t)state;
-    /* A token already issued comes out again when the generator was set back (a reset
-     * returns it to --seed, and keeps the tokens clients hold): the next draw is taken,
-     * as deterministic as the first. */
+    /* A token already issued (a database from before the token generator had its own
+     * state) is passed over: the next draw is taken, as deterministic as the first. */
     for (int draw = 0; draw < 16; draw++) {
         free(is->token); /* a retried transaction or draw makes a new one */
         is->token = ims_token_make(is->client_id, is->scope, now, is->lifetime_ms, &s);
@@ -395,13 +394,14 @@ static int issue_tx(struct store *st, void *arg)
         if (rc != STORE_CONSTRAINT)
             break;
     }
-    if (rc == 0)
-        rc = store_meta_set(st, "ims_rng_state", (long long)s);
     /* --tokens-max: beyond, the oldest go even before they expire (on a manual clock
-     * that never moves, none ever would). */
+     * that never moves, none ever would). Right after the insert, whose rowid it counts
+     * from. */
     long long evicted = 0;
     if (rc == 0)
         rc = store_token_evict(st, is->app->cfg->tokens_max, &evicted);
+    if (rc == 0)
+        rc = store_meta_set(st, "ims_rng_state", (long long)s);
     if (rc == 0)
         rc = app_count_evicted(st, "tokens_evicted", evicted);
     return rc;

@@ -19,7 +19,8 @@ struct store_token {
 int store_token_insert(struct store *st, const char *token, const char *client_id,
                        long long issued_ms, long long expires_ms);
 
-/* Keeps the newest keep tokens, right after an insert; *evicted gets how many went. */
+/* Keeps the newest keep tokens; call right after store_token_insert (it counts from the
+ * connection's last inserted rowid). *evicted gets how many went. */
 int store_token_evict(struct store *st, long long keep, long long *evicted);
 
 /* Reads a token; 0 and *out filled, STORE_NOTFOUND, or a store error. */
