@@ -901,20 +901,6 @@ static void check_json(const struct options *o, const struct results *res)
 
 /* --- options ------------------------------------------------------------------------ */
 
-/* A sibling of this executable (both are built at the top of the build directory). */
-static void sibling(char *out, size_t size, const char *name)
-{
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n <= 0) {
-        snprintf(out, size, "./%s", name);
-        return;
-    }
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
-    snprintf(out, size, "%.*s/%s", slash ? (int)(slash - self) : 1, slash ? self : ".", name);
-}
-
 static int parse_long(const char *s, long min, long max, long *out)
 {
     char *end;
@@ -951,8 +937,8 @@ static int parse_options(struct options *o, int argc, char **argv)
     if (env && *env)
         snprintf(o->mock, sizeof(o->mock), "%s", env);
     else
-        sibling(o->mock, sizeof(o->mock), "campaign-mock");
-    sibling(o->ref, sizeof(o->ref), "bench-reference-server");
+        load_sibling(o->mock, sizeof(o->mock), "campaign-mock");
+    load_sibling(o->ref, sizeof(o->ref), "bench-reference-server");
     o->json = "bench-results.json";
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0)

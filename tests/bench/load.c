@@ -13,6 +13,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -676,4 +677,17 @@ double proc_cpu_ms(pid_t pid)
     }
     closedir(d);
     return seen ? ns / 1e6 : stat_cpu_ms(pid);
+}
+
+void load_sibling(char *out, size_t size, const char *name)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0) {
+        snprintf(out, size, "./%s", name);
+        return;
+    }
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    snprintf(out, size, "%.*s/%s", slash ? (int)(slash - self) : 1, slash ? self : ".", name);
 }

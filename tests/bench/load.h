@@ -89,4 +89,7 @@ double load_now_ms(void);
 /* A TCP connection to 127.0.0.1:port with TCP_NODELAY (blocking), or -1. */
 int load_connect(int port);
 
+/* The path of the program name beside this executable (./name when unknown). */
+void load_sibling(char *out, size_t size, const char *name);
+
 #endif

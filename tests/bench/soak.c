@@ -2324,27 +2324,13 @@ static int parse_int(const char *s, long min, long max, long *out)
     return 0;
 }
 
-/* A sibling of this executable (both are built at the top of the build directory). */
-static void sibling(char *out, size_t size, const char *name)
-{
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n <= 0) {
-        snprintf(out, size, "./%s", name);
-        return;
-    }
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
-    snprintf(out, size, "%.*s/%s", slash ? (int)(slash - self) : 1, slash ? self : ".", name);
-}
-
 static int parse_options(int argc, char **argv)
 {
     const char *env = getenv("CAMPAIGN_MOCK_BIN");
     if (env && *env)
         snprintf(opt.mock, sizeof(opt.mock), "%s", env);
     else
-        sibling(opt.mock, sizeof(opt.mock), "campaign-mock");
+        load_sibling(opt.mock, sizeof(opt.mock), "campaign-mock");
     opt.db = ":memory:";
     opt.server_log = "soak-server.log";
     opt.clock_manual = 1;
