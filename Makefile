@@ -105,9 +105,10 @@ test-valgrind: deps
 # its own with -DCAMPAIGN_MOCK_FUZZ=ON. Each runs on a scratch copy of its corpus, so
 # what it finds is not committed by accident; a crash, leak or hang fails the rule and
 # its reproducer is kept under $(FUZZ)/fuzz-artifacts/ (see tests/fuzz/run.sh). One
-# target, longer: make fuzz FUZZ_TARGETS=jwt SECONDS=600
+# target, longer, on both cores: make fuzz FUZZ_TARGETS=jwt SECONDS=600 FUZZ_JOBS=2
 FUZZ         := build-fuzz
 SECONDS      ?= 60
+FUZZ_JOBS    ?= 1
 FUZZ_TARGETS ?= $(shell sed -n 's/^set(FUZZ_TARGETS \(.*\))$$/\1/p' tests/fuzz/CMakeLists.txt)
 
 fuzz: deps
@@ -117,7 +118,7 @@ fuzz: deps
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing=$$p;)
 	CC=clang cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAMPAIGN_MOCK_FUZZ=ON
 	cmake --build $(FUZZ) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
-	tests/fuzz/run.sh $(FUZZ) $(SECONDS) $(FUZZ_TARGETS)
+	FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh $(FUZZ) $(SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(FUZZ) $(VALGRIND)

@@ -7,6 +7,9 @@
 # reproducer is kept in BUILD_DIR/fuzz-artifacts/TARGET/, outside the corpus, and shown
 # in hex with the fuzzer's report: whether it becomes a seed is a decision, not a side
 # effect. Prints each target's executions; fails when any target did not end cleanly.
+# FUZZ_JOBS=N (default 1) runs N fuzzing processes per target at once (libFuzzer's
+# -fork=N, which restarts them as they finish and merges what they find): the count
+# printed is then the sum over all of them.
 set -u
 
 if [ $# -lt 3 ]; then
@@ -24,6 +27,15 @@ case $secs in
     exit 2
     ;;
 esac
+jobs=${FUZZ_JOBS:-1}
+case $jobs in
+'' | *[!0-9]* | 0)
+    echo "FUZZ_JOBS must be a whole number of processes, at least 1, not '$jobs'" >&2
+    exit 2
+    ;;
+esac
+fork=""
+[ "$jobs" -gt 1 ] && fork=-fork=$jobs
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/cm-fuzz-XXXXXX") || exit 1
 trap 'rm -rf "$scratch"' EXIT
@@ -50,13 +62,19 @@ for t in "$@"; do
     [ -f "$src/$t.dict" ] && dict=-dict=$src/$t.dict
     # Artifacts of this run only: older ones in $art were reported by their own run.
     find "$art" -type f | sort >"$work/before"
-    echo "fuzz_$t: $secs s on a copy of $n_seeds seeds"
+    echo "fuzz_$t: $secs s on a copy of $n_seeds seeds${fork:+, $jobs processes}"
     # -timeout: one input for more than 10 s is a hang (the targets are pure parsers,
     # well under a second per input). -print_final_stats gives the execution count.
     "$bin" -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
-        -artifact_prefix="$art/" ${dict:+"$dict"} "$work/corpus" >"$work/log" 2>&1
+        -artifact_prefix="$art/" ${fork:+"$fork"} ${dict:+"$dict"} "$work/corpus" >"$work/log" 2>&1
     rc=$?
-    execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$work/log" | tail -n 1)
+    if [ -n "$fork" ]; then
+        # The parent's progress lines carry the running total of all processes:
+        # "#162774: cov: 6527 ft: 6839 corp: 653 exec/s 787 ...".
+        execs=$(sed -n 's/^#\([0-9]*\): cov:.*/\1/p' "$work/log" | tail -n 1)
+    else
+        execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$work/log" | tail -n 1)
+    fi
     if [ -z "$execs" ]; then
         execs=$(sed -n 's/^#\([0-9]*\)[[:space:]]*DONE.*/\1/p' "$work/log" | tail -n 1)
     fi
