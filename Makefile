@@ -3,7 +3,7 @@
 # Both install the Debian packages they need when run as root.
 
 PACKAGES := build-essential cmake pkg-config clang clang-format curl \
-            libmicrohttpd-dev libcjson-dev libsqlite3-dev libcurl4-openssl-dev
+            libmicrohttpd-dev libcjson-dev libsqlite3-dev libgnutls28-dev libcurl4-openssl-dev
 # Node for the OpenAPI response validator (tests/openapi). Checked by command, not by
 # package: a NodeSource nodejs bundles npm and conflicts with Debian's npm package.
 NODE_PACKAGES := nodejs npm
@@ -36,10 +36,13 @@ endef
 deps:
 	$(call install_missing,$(PACKAGES),)
 
-# Only the test suite needs Node (the OpenAPI response validator, tests/openapi).
+# Only the test suite needs Node (the OpenAPI response validator, tests/openapi, and
+# Adobe's libraries, tests/sdk) and Python (tests/sdk).
 test-deps: deps
-	$(call install_missing,,command -v node >/dev/null && command -v npm >/dev/null || missing="$(NODE_PACKAGES)";)
-	@# The validator's npm packages, pinned by tests/openapi/package-lock.json.
+	$(call install_missing,,command -v node >/dev/null && command -v npm >/dev/null || missing="$(NODE_PACKAGES)"; \
+	    command -v python3 >/dev/null || missing="$$missing python3";)
+	@# The npm packages of the validator and of the SDK tests (Adobe's own libraries),
+	@# each pinned by its package-lock.json.
 	@if [ ! -d tests/openapi/node_modules ]; then npm ci --prefix tests/openapi; fi
 
 $(BUILD)/CMakeCache.txt: | deps

@@ -13,6 +13,8 @@ const char config_usage[] =
     "usage: campaign-mock [serve] [options]     run the server (default command)\n"
     "       campaign-mock check PATH...         validate fixture files\n"
     "       campaign-mock probe [URL]           exit 0 when the server answers /_mock/health\n"
+    "       campaign-mock ca [--path]           print the local CA's certificate (or its path)\n"
+    "       campaign-mock env                   print the variables that point clients here\n"
     "       campaign-mock --help | --version\n"
     "\n"
     "options (each also read from CAMPAIGN_MOCK_<NAME>, e.g. CAMPAIGN_MOCK_PORT):\n"
@@ -39,6 +41,13 @@ const char config_usage[] =
     "  --request-timeout S   a request must arrive whole within S seconds of its first\n"
     "                        byte, else 408 (default 30; 0 = no deadline)\n"
     "  --idle-timeout S      an idle connection is closed after S seconds (default 120)\n"
+    "  --tls-port N          also serve HTTPS on port N (0 picks a free port; default off)\n"
+    "  --tls-dir DIR         the local CA that signs the HTTPS certificate (default: beside\n"
+    "                        --db FILE as FILE.tls, else ~/.local/state/campaign-mock/tls)\n"
+    "  --tls-host NAME       one more name or address for the certificate, repeatable\n"
+    "                        (Adobe's hosts, localhost, 127.0.0.1 and ::1 are always in)\n"
+    "  --tls-cert FILE       serve this PEM certificate (chain) instead, with --tls-key FILE\n"
+    "  --tls-key FILE        its unencrypted PEM private key\n"
     "  --log-format FORMAT   text (default) | json\n"
     "  --log-level LEVEL     error | warn | info (default) | debug\n";
 
@@ -84,6 +93,12 @@ static const char *allowed_values(const char *name)
         {"max-connections-per-client", "an integer from 1 to 100000"},
         {"request-timeout", "seconds, an integer from 0 to 3600"},
         {"idle-timeout", "seconds, an integer from 1 to 86400"},
+        {"tls-port", "an integer from 0 to 65535"},
+        {"tls-dir", "a directory path"},
+        {"tls-host", "a DNS name or an IP address, at most 253 bytes of letters, digits, '.', "
+                     "'-', ':' and '*'"},
+        {"tls-cert", "a file path"},
+        {"tls-key", "a file path"},
         {"log-format", "text or json"},
         {"log-level", "error, warn, info or debug"},
     };
@@ -206,6 +221,29 @@ static int apply(struct config *c, const char *name, const char *value, char *er
         if (parse_ll(&v, value, 1, 86400) < 0)
             goto bad;
         c->idle_timeout = (int)v;
+    } else if (strcmp(name, "tls-port") == 0) {
+        if (parse_ll(&v, value, 0, 65535) < 0)
+            goto bad;
+        c->tls_port = (int)v;
+    } else if (strcmp(name, "tls-dir") == 0 || strcmp(name, "tls-cert") == 0 ||
+               strcmp(name, "tls-key") == 0) {
+        if (!*value)
+            goto bad;
+        *(name[4] == 'd' ? &c->tls_dir : name[4] == 'c' ? &c->tls_cert : &c->tls_key) = value;
+    } else if (strcmp(name, "tls-host") == 0) {
+        /* A certificate name (RFC 1035 lengths; '*' for a wildcard) or an address. */
+        size_t len = strlen(value);
+        int ok = len > 0 && len <= 253;
+        for (const char *p = value; ok && *p; p++)
+            ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                 *p == '.' || *p == '-' || *p == ':' || *p == '*';
+        if (!ok)
+            goto bad;
+        if (c->n_tls_hosts >= CONFIG_TLS_HOSTS_MAX) {
+            snprintf(err, n, "--tls-host: at most %d names", CONFIG_TLS_HOSTS_MAX);
+            return -1;
+        }
+        c->tls_hosts[c->n_tls_hosts++] = value;
     } else if (strcmp(name, "log-format") == 0) {
         if (log_format_parse(&c->log_format, value) < 0)
             goto bad;
@@ -243,16 +281,33 @@ const char *const config_options[] = {"host",
                                       "cors",
                                       "request-timeout",
                                       "idle-timeout",
+                                      "tls-port",
+                                      "tls-dir",
+                                      "tls-host",
+                                      "tls-cert",
+                                      "tls-key",
                                       "log-format",
                                       "log-level",
                                       NULL};
 
 #define N_OPTIONS (sizeof(config_options) / sizeof(config_options[0]) - 1)
 
+/* The separator of a repeatable option's values in its environment twin, or 0 for an
+ * option that takes one value: ':' between paths as in PATH, ',' between names (an
+ * IPv6 address has colons). */
+static char list_separator(const char *option)
+{
+    return strcmp(option, "fixtures") == 0 ? ':' : strcmp(option, "tls-host") == 0 ? ',' : 0;
+}
+
 /* Applies the CAMPAIGN_MOCK_* variables. A bad value is not fatal yet: it is kept in
  * env_err[i] and only reported when the command line does not set that option too. */
 static void apply_env(struct config *c, char env_err[][256])
 {
+    /* The split values of the repeatable options, as long as the process lives (the
+     * config keeps pointers into them). */
+    static char lists[2][8192];
+    int n_lists = 0;
     for (size_t i = 0; i < N_OPTIONS; i++) {
         const char *o = config_options[i];
         char var[64] = "CAMPAIGN_MOCK_";
@@ -261,27 +316,26 @@ static void apply_env(struct config *c, char env_err[][256])
             var[len++] = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
         var[len] = '\0';
         const char *value = getenv(var);
-        if (!value || (strcmp(o, "fixtures") == 0 && !*value))
+        char sep = list_separator(o);
+        if (!value || (sep && !*value))
             continue;
         char err[160];
-        if (strcmp(o, "fixtures") == 0) {
-            /* Several paths, separated by ':' as in PATH, split in a buffer that lives as
-             * long as the process (the config keeps pointers into it). */
-            static char paths[8192];
-            if (strlen(value) >= sizeof(paths)) {
-                snprintf(env_err[i], 256, "%s: longer than %zu bytes", var, sizeof(paths) - 1);
+        if (sep) {
+            char *buf = lists[n_lists++];
+            if (strlen(value) >= sizeof(lists[0])) {
+                snprintf(env_err[i], 256, "%s: longer than %zu bytes", var, sizeof(lists[0]) - 1);
                 continue;
             }
-            snprintf(paths, sizeof(paths), "%s", value);
-            for (char *part = paths; part && *part;) {
-                char *colon = strchr(part, ':');
-                if (colon)
-                    *colon = '\0';
+            snprintf(buf, sizeof(lists[0]), "%s", value);
+            for (char *part = buf; part && *part;) {
+                char *end = strchr(part, sep);
+                if (end)
+                    *end = '\0';
                 if (*part && apply(c, o, part, err, sizeof(err)) < 0) {
                     snprintf(env_err[i], 256, "%s: %s", var, err);
                     break;
                 }
-                part = colon ? colon + 1 : NULL;
+                part = end ? end + 1 : NULL;
             }
         } else if (apply(c, o, value, err, sizeof(err)) < 0) {
             snprintf(env_err[i], 256, "%s: %s", var, err);
@@ -324,6 +378,7 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
      * client sending a byte now and then cannot hold its slot for long. */
     c.request_timeout = 30;
     c.idle_timeout = 120; /* keep-alive pools of HTTP clients reuse within seconds */
+    c.tls_port = -1;
     c.log_format = LOG_TEXT;
     c.log_level = LOG_INFO;
     c.command = CMD_SERVE;
@@ -332,7 +387,6 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
     memset(env_err, 0, sizeof(env_err));
     memset(cli_set, 0, sizeof(cli_set));
     apply_env(&c, env_err);
-    int env_fixtures = c.n_fixtures > 0; /* replaced, not extended, by --fixtures */
 
     int i = 1;
     if (i < argc && argv[i][0] != '-') {
@@ -342,6 +396,10 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
             c.command = CMD_CHECK;
         else if (strcmp(argv[i], "probe") == 0)
             c.command = CMD_PROBE;
+        else if (strcmp(argv[i], "ca") == 0)
+            c.command = CMD_CA;
+        else if (strcmp(argv[i], "env") == 0)
+            c.command = CMD_ENV;
         else {
             snprintf(err, err_size, "unknown command \"%.64s\" (see --help)", argv[i]);
             return -1;
@@ -359,8 +417,12 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
             c.command = CMD_VERSION;
             break;
         }
+        if (c.command == CMD_CA && strcmp(a, "--path") == 0) {
+            c.ca_path = 1;
+            continue;
+        }
         if (strncmp(a, "--", 2) != 0 || !a[2]) {
-            if (c.command == CMD_SERVE) {
+            if (c.command != CMD_CHECK && c.command != CMD_PROBE) {
                 snprintf(err, err_size, "unexpected argument \"%.64s\" (see --help)", a);
                 return -1;
             }
@@ -393,13 +455,10 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
             }
             value = argv[++i];
         }
-        if (env_fixtures && strcmp(name, "fixtures") == 0) {
-            c.n_fixtures = 0;
-            env_fixtures = 0;
-        }
         int idx = option_index(name);
-        if (idx >= 0 && !cli_set[idx] && strcmp(name, "fixtures") == 0)
-            c.n_fixtures = 0; /* the command line's --fixtures replace the environment's */
+        /* The command line's values of a repeatable option replace the environment's. */
+        if (idx >= 0 && !cli_set[idx] && list_separator(name))
+            *(name[0] == 'f' ? &c.n_fixtures : &c.n_tls_hosts) = 0;
         if (idx >= 0)
             cli_set[idx] = 1;
         if (apply(&c, name, value, err, err_size) < 0)

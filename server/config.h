@@ -10,11 +10,12 @@
 #include "clock.h"
 #include "log.h"
 
-#define CONFIG_FIXTURES_MAX 32 /* --fixtures may be repeated this many times */
-#define CONFIG_THREADS_MAX  64 /* --threads: more workers than this only contend */
+#define CONFIG_FIXTURES_MAX  32 /* --fixtures may be repeated this many times */
+#define CONFIG_THREADS_MAX   64 /* --threads: more workers than this only contend */
+#define CONFIG_TLS_HOSTS_MAX 16 /* --tls-host: names a leaf may add to Adobe's and loopback's */
 
 enum auth_mode { AUTH_OFF = 0, AUTH_PRESENCE, AUTH_STRICT };
-enum command { CMD_SERVE = 0, CMD_CHECK, CMD_PROBE, CMD_HELP, CMD_VERSION };
+enum command { CMD_SERVE = 0, CMD_CHECK, CMD_PROBE, CMD_CA, CMD_ENV, CMD_HELP, CMD_VERSION };
 
 struct config {
     enum command command;
@@ -35,6 +36,12 @@ struct config {
     const char *cors;                    /* --cors ORIGIN: "*" or one origin; NULL = off */
     int request_timeout;                 /* seconds, 0 = none (--request-timeout) */
     int idle_timeout;                    /* seconds (--idle-timeout) */
+    int tls_port;                        /* --tls-port: -1 = no HTTPS listener, 0 = a free port */
+    const char *tls_dir;                 /* --tls-dir: the local CA; NULL = see tls_dir_resolve */
+    const char *tls_hosts[CONFIG_TLS_HOSTS_MAX]; /* --tls-host, repeatable */
+    int n_tls_hosts;
+    const char *tls_cert, *tls_key; /* --tls-cert, --tls-key: the user's own leaf */
+    int ca_path;                    /* ca --path: print the CA file's path, not its PEM */
     enum log_format log_format;
     enum log_level log_level;
     char *const *args; /* positional arguments of check / probe (argv storage) */

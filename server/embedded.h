@@ -21,6 +21,10 @@ extern const int fixtures_bundled_count;
 extern const struct embedded_file ui_files[];
 extern const int ui_files_count;
 
+/* The client preloads (preload/node, preload/python), by file name. */
+extern const struct embedded_file preload_files[];
+extern const int preload_files_count;
+
 /* The OpenAPI document (schema/openapi.yaml). */
 extern const struct embedded_file docs_files[];
 extern const int docs_files_count;

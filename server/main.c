@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "client_setup.h"
 #include "config.h"
 #include "control/control.h"
 #include "fixtures/fixtures.h"
@@ -20,6 +21,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "revision.h" /* generated (cmake/revision.cmake): the git revision */
+#include "tls.h"
 
 static int cmd_check(const struct config *cfg)
 {
@@ -105,7 +107,9 @@ static int cmd_probe(const struct config *cfg)
     return 1;
 }
 
-static int write_port_file(const char *path, int port)
+/* One line with the HTTP port, and a second with the HTTPS port when there is one (-1:
+ * none), so that a reader of the first line alone is served as before. */
+static int write_port_file(const char *path, int port, int tls_port)
 {
     /* Written to a temporary name and renamed, so a reader never sees a partial file. */
     char tmp[4096];
@@ -114,6 +118,8 @@ static int write_port_file(const char *path, int port)
     if (!f)
         return -1;
     fprintf(f, "%d\n", port);
+    if (tls_port >= 0)
+        fprintf(f, "%d\n", tls_port);
     if (fclose(f) != 0 || rename(tmp, path) != 0)
         return -1;
     return 0;
@@ -140,33 +146,68 @@ static int cmd_serve(const struct config *cfg)
         fprintf(stderr, "campaign-mock: %s\n", err);
         return 1;
     }
-    struct http_server *srv = NULL;
-    int port = 0;
-    struct http_options opt = {cfg->host,           cfg->port,
-                               cfg->threads,        cfg->max_connections,
-                               cfg->max_per_client, cfg->request_timeout,
-                               cfg->idle_timeout};
-    if (http_server_start(&srv, &opt, pipeline_dispatch, &app, &port, err, sizeof(err)) < 0) {
+    struct http_server *srv = NULL, *tls_srv = NULL;
+    int port = 0, tls_port = -1, rc = 1;
+    struct tls_material tls = {NULL, NULL};
+    char ca_path[4200] = "";
+    struct http_options opt = {cfg->host,
+                               cfg->port,
+                               cfg->threads,
+                               cfg->max_connections,
+                               cfg->max_per_client,
+                               cfg->request_timeout,
+                               cfg->idle_timeout,
+                               NULL,
+                               NULL};
+    /* The certificates before any port is taken: a problem with them is told at once. */
+    if (cfg->tls_port >= 0 &&
+        tls_material_load(&tls, cfg, ca_path, sizeof(ca_path), err, sizeof(err)) < 0) {
         fprintf(stderr, "campaign-mock: %s\n", err);
         app_close(&app);
         return 1;
     }
+    if (http_server_start(&srv, &opt, pipeline_dispatch, &app, &port, err, sizeof(err)) < 0) {
+        fprintf(stderr, "campaign-mock: %s\n", err);
+        goto done;
+    }
+    if (cfg->tls_port >= 0) {
+        /* The same pipeline behind both: one app, one state, whichever door a call
+         * comes in by. Each listener has its own connection budget and threads. */
+        struct http_options tls_opt = opt;
+        tls_opt.port = cfg->tls_port;
+        tls_opt.tls_cert_pem = tls.cert_pem;
+        tls_opt.tls_key_pem = tls.key_pem;
+        if (http_server_start(&tls_srv, &tls_opt, pipeline_dispatch, &app, &tls_port, err,
+                              sizeof(err)) < 0) {
+            fprintf(stderr, "campaign-mock: %s\n", err);
+            goto done;
+        }
+    }
     /* The port file first: a server that cannot write it stops before it says it is
      * ready. A client that waits for the file and then reads the output finds the
      * ready line there a moment later. */
-    if (cfg->port_file && write_port_file(cfg->port_file, port) < 0) {
+    if (cfg->port_file && write_port_file(cfg->port_file, port, tls_port) < 0) {
         fprintf(stderr, "campaign-mock: cannot write --port-file %s: %s\n", cfg->port_file,
                 strerror(errno));
-        http_server_stop(srv);
-        app_close(&app);
-        return 1;
+        goto done;
     }
     int v6 = strchr(cfg->host, ':') != NULL;
+    /* The HTTPS line first: the plain one is the last, as it always was, so a client
+     * that waits for it has both. */
+    if (tls_srv)
+        printf("campaign-mock listening on https://%s%s%s:%d\n", v6 ? "[" : "", cfg->host,
+               v6 ? "]" : "", tls_port);
     printf("campaign-mock listening on http://%s%s%s:%d\n", v6 ? "[" : "", cfg->host, v6 ? "]" : "",
            port);
     fflush(stdout);
     log_msg(LOG_INFO, "serving (auth %s, clock %s, db %s)", config_auth_name(cfg->auth),
             clock_mode_name(cfg->clock), cfg->db);
+    if (tls_srv && ca_path[0])
+        log_msg(LOG_INFO,
+                "HTTPS certificate signed by the local CA %s (trust it: campaign-mock env)",
+                ca_path);
+    else if (tls_srv)
+        log_msg(LOG_INFO, "HTTPS certificate %s", cfg->tls_cert);
 
     for (;;) {
         int sig = 0;
@@ -177,9 +218,9 @@ static int cmd_serve(const struct config *cfg)
             problems_init(&p);
             /* As POST /_mock/reset does: while no call runs (see ROUTE_EXCLUSIVE). */
             pthread_rwlock_wrlock(&app.fixtures_lock);
-            int rc = control_reload(&app, &p);
+            int reloaded = control_reload(&app, &p);
             pthread_rwlock_unlock(&app.fixtures_lock);
-            if (rc == 0)
+            if (reloaded == 0)
                 log_msg(LOG_INFO, "SIGHUP: fixtures reloaded");
             else
                 log_msg(LOG_ERROR, "SIGHUP: fixtures invalid, running state kept:\n%s",
@@ -190,12 +231,16 @@ static int cmd_serve(const struct config *cfg)
         log_msg(LOG_INFO, "signal %d: stopping", sig);
         break;
     }
+    rc = 0;
+done:
+    http_server_stop(tls_srv);
     http_server_stop(srv);
     app_close(&app);
+    tls_material_free(&tls);
     /* The port is no longer served: a stale file would send the next client to it. */
-    if (cfg->port_file)
+    if (rc == 0 && cfg->port_file)
         unlink(cfg->port_file);
-    return 0;
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -217,6 +262,10 @@ int main(int argc, char **argv)
         return cmd_check(&cfg);
     case CMD_PROBE:
         return cmd_probe(&cfg);
+    case CMD_CA:
+        return client_setup_ca(&cfg, stdout);
+    case CMD_ENV:
+        return client_setup_env(&cfg, stdout);
     case CMD_SERVE:
         break;
     }

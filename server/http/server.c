@@ -98,6 +98,7 @@ struct http_server {
     pthread_cond_t wait_cond;
     struct conn *waiting; /* suspended connections; guarded by wait_lock */
     int stopping;
+    int tls;                   /* HTTPS: the socket carries TLS records, not HTTP */
     double request_timeout_ms; /* 0: no deadline */
     double next_scan_ms;       /* the timer's next deadline check */
     struct conn_slot *slots;   /* every open connection; guarded by clients_lock */
@@ -317,9 +318,20 @@ static char *reply_bytes(const struct reply *r, size_t *len)
 /* Answers 408 on a connection whose request is late, and shuts it: libmicrohttpd then
  * reads the end of the stream and closes it. Nothing else writes to the socket then:
  * libmicrohttpd only writes once a request is whole (and claimed), or to refuse a
- * malformed one at once. Call with clients_lock held. */
+ * malformed one at once. On HTTPS the connection is only shut: the 408 would have to
+ * be a TLS record of the session the worker thread owns, and plain bytes there are
+ * garbage to the client. Call with clients_lock held. */
 static void cut(struct http_server *srv, struct conn_slot *slot, double late_ms)
 {
+    if (srv->tls) {
+        shutdown(slot->fd, SHUT_RDWR);
+        slot->cut = 1;
+        log_msg(LOG_INFO,
+                "request deadline: an HTTPS request not whole %.1f s after its first byte "
+                "(handshake included): its connection was closed",
+                late_ms / 1000.0);
+        return;
+    }
     struct http_request req;
     http_request_timed_out(&req);
     struct reply rep;
@@ -845,6 +857,19 @@ int http_server_start(struct http_server **out, const struct http_options *opt,
     unsigned flags = HTTP_DAEMON_FLAGS; /* why poll and not epoll: see http/daemon.h */
     if (family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    /* HTTPS: TLS 1.2 and 1.3 only, as Adobe's hosts serve them. libmicrohttpd copies the
+     * PEM into GnuTLS when the daemon starts. */
+    struct MHD_OptionItem tls_options[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)opt->tls_cert_pem},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)opt->tls_key_pem},
+        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    srv->tls = opt->tls_cert_pem != NULL;
+    if (srv->tls)
+        flags |= MHD_USE_TLS;
+    else
+        tls_options[0].option = MHD_OPTION_END;
     /* --threads polling threads (default two, one per core of the machines we
      * target), each dispatching its own connections' requests in parallel. */
     srv->daemon = MHD_start_daemon(
@@ -854,9 +879,11 @@ int http_server_start(struct http_server **out, const struct http_options *opt,
         (size_t)HTTP_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opt->idle_timeout,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)(opt->max_connections + HTTP_OVERFLOW_CONNECTIONS), MHD_OPTION_NOTIFY_CONNECTION,
-        on_connection, srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+        on_connection, srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_ARRAY,
+        tls_options, MHD_OPTION_END);
     if (!srv->daemon) {
-        snprintf(err, err_size, "cannot start the HTTP server on %s:%d", host, port);
+        snprintf(err, err_size, "cannot start the %s server on %s:%d", srv->tls ? "HTTPS" : "HTTP",
+                 host, port);
         goto fail;
     }
     if (pthread_create(&srv->timer, NULL, timer_main, srv) != 0) {

@@ -41,6 +41,9 @@ struct http_options {
     int max_per_client;  /* the same for the connections of one client address */
     int request_timeout; /* seconds from a request's first byte to its last; 0 = none */
     int idle_timeout;    /* seconds a connection may stay idle */
+    /* HTTPS: a PEM certificate (chain) and its unencrypted PEM key, both kept by the
+     * caller until http_server_stop; NULL = plain HTTP. */
+    const char *tls_cert_pem, *tls_key_pem;
 };
 
 /* Connections accepted beyond max_connections, only to answer their request 503 (past

@@ -481,6 +481,11 @@ static const char *const env_names[] = {
     "CAMPAIGN_MOCK_MAX_CONNECTIONS_PER_CLIENT",
     "CAMPAIGN_MOCK_REQUEST_TIMEOUT",
     "CAMPAIGN_MOCK_IDLE_TIMEOUT",
+    "CAMPAIGN_MOCK_TLS_PORT",
+    "CAMPAIGN_MOCK_TLS_DIR",
+    "CAMPAIGN_MOCK_TLS_HOST",
+    "CAMPAIGN_MOCK_TLS_CERT",
+    "CAMPAIGN_MOCK_TLS_KEY",
 };
 
 static void env_clear(void)
@@ -525,6 +530,99 @@ static void cfg_bad(const char *const *list, const char *expected)
     CHECK(rc == -1, "config_parse accepted: %s ...", list[0] ? list[0] : "(env)");
     CHECK_STR(err, expected);
     args_free(&a);
+}
+
+/* The HTTPS options, their twins (--tls-host's a comma-separated list: an IPv6 address
+ * has colons) and the ca and env commands. */
+static void test_config_tls(void)
+{
+    struct config c;
+    struct args a;
+    char err[256];
+    env_clear();
+    static const char *const none[] = {NULL};
+    args_make(&a, none);
+    CHECK_INT(config_parse(&c, a.n, a.v, err, sizeof(err)), 0);
+    CHECK_INT(c.tls_port, -1);
+    CHECK(c.tls_dir == NULL && c.tls_cert == NULL && c.tls_key == NULL, "no TLS by default");
+    CHECK_INT(c.n_tls_hosts, 0);
+    args_free(&a);
+
+    setenv("CAMPAIGN_MOCK_TLS_PORT", "8443", 1);
+    setenv("CAMPAIGN_MOCK_TLS_DIR", "/tmp/envtls", 1);
+    setenv("CAMPAIGN_MOCK_TLS_HOST", "a.test,::1,,10.0.0.1", 1);
+    setenv("CAMPAIGN_MOCK_TLS_CERT", "c.pem", 1);
+    setenv("CAMPAIGN_MOCK_TLS_KEY", "k.pem", 1);
+    args_make(&a, none);
+    CHECK_INT(config_parse(&c, a.n, a.v, err, sizeof(err)), 0);
+    CHECK_INT(c.tls_port, 8443);
+    CHECK_STR(c.tls_dir, "/tmp/envtls");
+    CHECK_INT(c.n_tls_hosts, 3);
+    CHECK_STR(c.tls_hosts[0], "a.test");
+    CHECK_STR(c.tls_hosts[1], "::1");
+    CHECK_STR(c.tls_hosts[2], "10.0.0.1");
+    CHECK_STR(c.tls_cert, "c.pem");
+    CHECK_STR(c.tls_key, "k.pem");
+    args_free(&a);
+    {
+        static const char *const list[] = {"--tls-host", "b.test", "--tls-host=*.c.test",
+                                           "--tls-port", "0",      NULL};
+        args_make(&a, list);
+        CHECK_INT(config_parse(&c, a.n, a.v, err, sizeof(err)), 0);
+        CHECK_INT(c.tls_port, 0);
+        CHECK_INT(c.n_tls_hosts, 2); /* the command line's replace the environment's */
+        CHECK_STR(c.tls_hosts[0], "b.test");
+        CHECK_STR(c.tls_hosts[1], "*.c.test");
+        args_free(&a);
+    }
+    setenv("CAMPAIGN_MOCK_TLS_HOST", "bad/name", 1);
+    cfg_bad(none, "CAMPAIGN_MOCK_TLS_HOST: --tls-host: invalid value \"bad/name\" (expected a "
+                  "DNS name or an IP address, at most 253 bytes of letters, digits, '.', '-', "
+                  "':' and '*')");
+    env_clear();
+    {
+        static const char *const list[] = {"--tls-port", "-1", NULL};
+        cfg_bad(list, "--tls-port: invalid value \"-1\" (expected an integer from 0 to 65535)");
+    }
+    {
+        static const char *const list[] = {"--tls-dir", "", NULL};
+        cfg_bad(list, "--tls-dir: invalid value \"\" (expected a directory path)");
+    }
+    {
+        static const char *const list[] = {"ca", "--path", "--tls-dir", "/x", NULL};
+        args_make(&a, list);
+        CHECK_INT(config_parse(&c, a.n, a.v, err, sizeof(err)), 0);
+        CHECK_INT(c.command, CMD_CA);
+        CHECK_INT(c.ca_path, 1);
+        CHECK_STR(c.tls_dir, "/x");
+        args_free(&a);
+    }
+    {
+        static const char *const list[] = {"--path", NULL};
+        cfg_bad(list, "unknown option --path (see --help)");
+    }
+    {
+        static const char *const list[] = {"env", "extra", NULL};
+        cfg_bad(list, "unexpected argument \"extra\" (see --help)");
+    }
+    {
+        static const char *const list[] = {"env", "--tls-port", "9443", NULL};
+        args_make(&a, list);
+        CHECK_INT(config_parse(&c, a.n, a.v, err, sizeof(err)), 0);
+        CHECK_INT(c.command, CMD_ENV);
+        CHECK_INT(c.tls_port, 9443);
+        args_free(&a);
+    }
+    {
+        const char *list[CONFIG_TLS_HOSTS_MAX * 2 + 3];
+        int n = 0;
+        for (int i = 0; i <= CONFIG_TLS_HOSTS_MAX; i++) {
+            list[n++] = "--tls-host";
+            list[n++] = "h.test";
+        }
+        list[n] = NULL;
+        cfg_bad(list, "--tls-host: at most 16 names");
+    }
 }
 
 static void test_config(void)
@@ -865,5 +963,6 @@ int main(void)
     test_rng();
     test_jsonw();
     test_config();
+    test_config_tls();
     return test_report();
 }
