@@ -92,13 +92,28 @@ static const cJSON *strict_client(struct app *app, struct store *st, const char 
         return NULL;
     }
     if (clock_now_ms(&app->clock) >= t.expires_ms) {
-        *why = "expired token";
+        *why = "expired token (on the server clock)";
         return NULL;
     }
     c = fixtures_client_find(app->fixtures.clients, t.client_id);
     if (!c)
         *why = "token of a client no longer in the fixtures";
     return c;
+}
+
+/* Why a token was refused, for the client: Adobe's 401013 body stays verbatim and this
+ * goes in an X-Mock-Reason header. An unknown token is most often a client's cached
+ * one (aio-lib-ims keeps them 24 h) from an earlier run on :memory:. */
+static const char *refusal_reason(const struct app *app, const char *why)
+{
+    if (strcmp(why, "unknown token") != 0)
+        return why;
+    if (strcmp(app->cfg->db, ":memory:") == 0)
+        return "the token is unknown to this server, which runs on --db :memory: and so "
+               "keeps no token across a restart (a client's cached token from an earlier "
+               "run?): get a new token, or keep tokens with --db FILE";
+    return "the token is unknown to this server: it did not issue it, or evicted it "
+           "(--tokens-max)";
 }
 
 /* --auth strict: token, API key, tenant, then the trigger's role. */
@@ -110,6 +125,7 @@ static int authorize_strict(struct app *app, struct store *st, const struct http
     const cJSON *client = token ? strict_client(app, st, token, &why) : NULL;
     if (!client) {
         gateway_reply(rep, GATEWAY_401013);
+        reply_header_add(rep, "X-Mock-Reason", refusal_reason(app, why));
         snprintf(rep->note, sizeof(rep->note), "gateway 401013 (%s)", why);
         return -1;
     }

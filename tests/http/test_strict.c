@@ -132,6 +132,20 @@ static void expect(const char *what, const char *tenant, long long request_id, c
     response_free(&r);
 }
 
+/* A refused token's X-Mock-Reason (Adobe's 401013 body stays verbatim). */
+static void expect_reason(const char *what, const char *token, const char *reason)
+{
+    struct response r;
+    call(&r, "ims-a", 700, token, "cid-sql");
+    CHECK_INT(r.status, 401);
+    CHECK_STR(r.body, B401013);
+    char buf[512];
+    const char *got = response_header(&r, "X-Mock-Reason", buf, sizeof(buf));
+    CHECK(got && strcmp(got, reason) == 0, "%s: X-Mock-Reason\n  expected: %s\n  actual:   %s", what,
+          reason, got ? got : "(none)");
+    response_free(&r);
+}
+
 /* POST /_mock/clock {"advanceMs": ms}; the endpoint must exist and answer 200. */
 static void advance(long long ms)
 {
@@ -199,6 +213,9 @@ int main(void)
     expect("other tenant, status", "ims-b", 700, tok, "cid-sql", 403, B403023);
     /* An unknown (or altered) token. */
     expect("unknown token", "ims-a", 700, "eyJunknown.token.here", "cid-sql", 401, B401013);
+    expect_reason("unknown token", "eyJunknown.token.here",
+                  "the token is unknown to this server: it did not issue it, or evicted it "
+                  "(--tokens-max)");
     char altered[2048];
     snprintf(altered, sizeof(altered), "%.2000sx", tok);
     expect("altered token", "ims-a", 700, altered, "cid-sql", 401, B401013);
@@ -220,6 +237,7 @@ int main(void)
     expect("just before expiry", "ims-a", 700, tok, "cid-sql", 200, SUCCESS("700", "5"));
     advance(1);
     expect("expired", "ims-a", 700, tok, "cid-sql", 401, B401013);
+    expect_reason("expired", tok, "expired token (on the server clock)");
     expect("expired trigger", "ims-a", 0, tok, "cid-sql", 401, B401013);
     /* The JWT exchange's token lives 86399992 ms: 992 ms more. */
     expect("jwt token later", "ims-a", 700, jwt_tok, "cid-sql", 200, SUCCESS("700", "5"));
@@ -249,6 +267,28 @@ int main(void)
     expect("renewed after restart", "ims-a", 702, renewed, "cid-sql", 200, IN_PROGRESS("702"));
     expect("expired after restart", "ims-a", 702, tok, "cid-sql", 401, B401013);
     CHECK_INT(server_stop(&srv), 0);
+
+    /* On :memory:, a restart forgets every token: a client's cached one is told why. */
+    args[7] = ":memory:";
+    if (server_start(&srv, NULL, args) < 0) {
+        fprintf(stderr, "server did not start on :memory:\n");
+        return 1;
+    }
+    char *memory_tok = get_token("cid-sql", "s3cret");
+    if (!memory_tok)
+        memory_tok = strdup("missing");
+    expect("token on :memory:", "ims-a", 0, memory_tok, "cid-sql", 200, SUBMITTED("700"));
+    CHECK_INT(server_stop(&srv), 0);
+    if (server_start(&srv, NULL, args) < 0) {
+        fprintf(stderr, "server did not restart on :memory:\n");
+        return 1;
+    }
+    expect_reason("cached token after a :memory: restart", memory_tok,
+                  "the token is unknown to this server, which runs on --db :memory: and so keeps "
+                  "no token across a restart (a client's cached token from an earlier run?): get "
+                  "a new token, or keep tokens with --db FILE");
+    CHECK_INT(server_stop(&srv), 0);
+    free(memory_tok);
 
     free(tok);
     free(jwt_tok);
