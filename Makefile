@@ -44,6 +44,7 @@ test-deps: deps
 	@# The npm packages of the validator and of the SDK tests (Adobe's own libraries),
 	@# each pinned by its package-lock.json.
 	@if [ ! -d tests/openapi/node_modules ]; then npm ci --prefix tests/openapi; fi
+	@if [ ! -d tests/sdk/node_modules ]; then npm ci --prefix tests/sdk; fi
 
 $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo

@@ -207,8 +207,19 @@ enum ims_error ims_jwt_decode(cJSON **header, cJSON **claims, const char *jwt, c
     return IMS_OK;
 }
 
+const char *ims_origin_of(const struct http_request *req)
+{
+    static const char stage[] = "ims-na1-stg1.adobelogin.com";
+    const char *host = http_request_header(req, "Host");
+    size_t n = sizeof(stage) - 1;
+    if (host && strncasecmp(host, stage, n) == 0 && (host[n] == '\0' || host[n] == ':'))
+        return IMS_STAGE_ORIGIN;
+    return IMS_ORIGIN;
+}
+
 enum ims_error ims_jwt_check(const cJSON *header, const cJSON *claims, const char *client_id,
-                             const char *org_id, long long now_ms, char *why, size_t why_size)
+                             const char *org_id, const char *origin, long long now_ms, char *why,
+                             size_t why_size)
 {
     const cJSON *alg = cJSON_GetObjectItemCaseSensitive(header, "alg");
     if (!cJSON_IsString(alg) || strcmp(alg->valuestring, "RS256") != 0) {
@@ -230,10 +241,11 @@ enum ims_error ims_jwt_check(const cJSON *header, const cJSON *claims, const cha
         return IMS_INVALID_TOKEN;
     }
     const cJSON *aud = cJSON_GetObjectItemCaseSensitive(claims, "aud");
-    size_t pl = strlen(IMS_AUD_PREFIX);
-    if (!cJSON_IsString(aud) || strncmp(aud->valuestring, IMS_AUD_PREFIX, pl) != 0 ||
-        strcmp(aud->valuestring + pl, client_id) != 0) {
-        text_printf(why, why_size, "the JWT aud must be %s%.128s", IMS_AUD_PREFIX, client_id);
+    size_t ol = strlen(origin);
+    if (!cJSON_IsString(aud) || strncmp(aud->valuestring, origin, ol) != 0 ||
+        strncmp(aud->valuestring + ol, "/c/", 3) != 0 ||
+        strcmp(aud->valuestring + ol + 3, client_id) != 0) {
+        text_printf(why, why_size, "the JWT aud must be %s/c/%.128s", origin, client_id);
         return IMS_INVALID_TOKEN;
     }
     const cJSON *iss = cJSON_GetObjectItemCaseSensitive(claims, "iss");
@@ -246,9 +258,11 @@ enum ims_error ims_jwt_check(const cJSON *header, const cJSON *claims, const cha
         text_printf(why, why_size, "the JWT has no sub claim (the technical account id)");
         return IMS_INVALID_TOKEN;
     }
-    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(claims, IMS_CAMPAIGN_METASCOPE))) {
+    char metascope[96];
+    text_printf(metascope, sizeof(metascope), "%s/s/ent_campaign_sdk", origin);
+    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(claims, metascope))) {
         text_printf(why, why_size, "the JWT lacks the Campaign metascope claim \"%s\": true",
-                    IMS_CAMPAIGN_METASCOPE);
+                    metascope);
         return IMS_INVALID_SCOPE;
     }
     return IMS_OK;
@@ -608,7 +622,7 @@ int ims_jwt(struct app *app, struct store *st, const struct http_request *req, s
     enum ims_error e = ims_jwt_decode(&header, &claims, v[2], why, sizeof(why));
     if (e == IMS_OK)
         e = ims_jwt_check(header, claims, v[0], fixtures_client_string(client, "orgId"),
-                          clock_now_ms(&app->clock), why, sizeof(why));
+                          ims_origin_of(req), clock_now_ms(&app->clock), why, sizeof(why));
     if (e != IMS_OK) {
         ims_reply_error(rep, e, "%s", why);
         goto done;

@@ -17,10 +17,14 @@
 #include "http/router.h"
 
 /* Lifetimes Adobe documents: token/v3 answers seconds, the JWT exchange milliseconds. */
-#define IMS_V3_EXPIRES_IN_S    86399
-#define IMS_JWT_EXPIRES_IN_MS  86399992LL
-#define IMS_AUD_PREFIX         "https://ims-na1.adobelogin.com/c/"
-#define IMS_CAMPAIGN_METASCOPE "https://ims-na1.adobelogin.com/s/ent_campaign_sdk"
+#define IMS_V3_EXPIRES_IN_S   86399
+#define IMS_JWT_EXPIRES_IN_MS 86399992LL
+/* Adobe's production IMS, and its stage, whose JWTs name it instead (aio-lib-ims's
+ * env 'stage'): a JWT's aud is ORIGIN/c/<client id>, its metascope ORIGIN/s/<name>. */
+#define IMS_ORIGIN             "https://ims-na1.adobelogin.com"
+#define IMS_STAGE_ORIGIN       "https://ims-na1-stg1.adobelogin.com"
+#define IMS_AUD_PREFIX         IMS_ORIGIN "/c/"
+#define IMS_CAMPAIGN_METASCOPE IMS_ORIGIN "/s/ent_campaign_sdk"
 /* A JWT or a token longer than this is refused before decoding (Adobe's are ~1.5 KB). */
 #define IMS_JWT_MAX (16u * 1024)
 
@@ -53,13 +57,19 @@ enum ims_error ims_jwt_decode(cJSON **header, cJSON **claims, const char *jwt, c
                               size_t why_size);
 
 /*
- * Checks a decoded JWT for the exchange of client_id in org_id at server time now_ms:
- * alg RS256, exp (seconds) in the future, aud IMS_AUD_PREFIX + client_id, iss ==
- * org_id, sub a non-empty string, and the Campaign metascope claim set to true.
- * IMS_OK, or the error with why filled.
+ * Checks a decoded JWT for the exchange of client_id in org_id at server time now_ms, at
+ * the IMS of origin (IMS_ORIGIN or IMS_STAGE_ORIGIN): alg RS256, exp (seconds) in the
+ * future, aud origin/c/client_id, iss == org_id, sub a non-empty string, and the
+ * Campaign metascope claim origin/s/ent_campaign_sdk set to true. IMS_OK, or the error
+ * with why filled.
  */
 enum ims_error ims_jwt_check(const cJSON *header, const cJSON *claims, const char *client_id,
-                             const char *org_id, long long now_ms, char *why, size_t why_size);
+                             const char *org_id, const char *origin, long long now_ms, char *why,
+                             size_t why_size);
+
+/* The IMS a request was sent to, by its Host: IMS_STAGE_ORIGIN for Adobe's stage host
+ * (any port), IMS_ORIGIN for any other (production, or the mock's own address). */
+const char *ims_origin_of(const struct http_request *req);
 
 /* 1 when scope is a comma-separated list of names of [A-Za-z0-9_.:/-]. */
 int ims_scope_valid(const char *scope);

@@ -15,7 +15,10 @@
 #   expected output line(s)
 #   ```
 # Commands run with bash in SOURCE_DIR; the documented base URL http://127.0.0.1:8080 is
-# replaced by the test server's, and a leading `campaign-mock` by the binary under test.
+# replaced by the test server's, and `campaign-mock` is the binary under test (first on
+# PATH). A block whose server arguments hold `--tls-port 8443` gets a server on a free
+# HTTPS port with a CA of its own (CAMPAIGN_MOCK_TLS_DIR, which the commands see too),
+# and every ":8443" of its commands becomes that port.
 # Blocks holding any other command are not replayed. Set DOCS_README_PRINT=1 to print
 # each command's actual output (to refresh the README after a deliberate change).
 set -u
@@ -39,6 +42,10 @@ while IFS='=' read -r name _; do
 done < <(env)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/docs-readme.XXXXXX")
+mkdir "$work/bin"
+ln -s "$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" "$work/bin/campaign-mock"
+documented_tls_port=8443
+tls_port=
 server_pid=
 cleanup() {
     if [ -n "$server_pid" ]; then
@@ -56,8 +63,14 @@ blocks=0
 # Starts a fresh server with the block's extra arguments; sets base.
 server_start() {
     rm -f "$work/port"
+    local args=$1
+    tls_port=
+    if [[ " $args " == *" --tls-port $documented_tls_port "* ]]; then
+        args=${args/--tls-port $documented_tls_port/--tls-port 0 --tls-dir $work/tls}
+        tls_port=pending
+    fi
     # shellcheck disable=SC2086 # extra arguments are split on purpose
-    (cd "$src" && exec "$bin" --port 0 --port-file "$work/port" $1) \
+    (cd "$src" && exec "$bin" --port 0 --port-file "$work/port" $args) \
         >"$work/server.out" 2>"$work/server.err" &
     server_pid=$!
     # Bounded wait for the port file: 20 s covers a sanitizer build on a loaded machine.
@@ -74,7 +87,9 @@ server_start() {
         server_pid=
         return 1
     fi
-    base="http://127.0.0.1:$(tr -d '\n' <"$work/port")"
+    base="http://127.0.0.1:$(head -n 1 "$work/port")"
+    [ -n "$tls_port" ] && tls_port=$(sed -n 2p "$work/port")
+    return 0
 }
 
 # Stops the server; a clean stop exits 0 (under ASan a leak would not).
@@ -94,12 +109,13 @@ server_stop() {
 run_command() {
     local line_no=$1 cmd=$2 expected=$3
     local real=${cmd//"$documented_base"/$base}
-    case $real in campaign-mock*) real="\"\$CAMPAIGN_MOCK_BIN\"${real#campaign-mock}" ;; esac
+    [ -n "$tls_port" ] && real=${real//":$documented_tls_port"/":$tls_port"}
     local actual
     # The trailing 'x' keeps trailing newlines, which $(...) would strip; a command that
     # forgets its final newline then fails, as it would show wrongly in a terminal.
     # timeout bounds a command that would hang (30 s: generous even under ASan).
-    actual=$(cd "$src" && CAMPAIGN_MOCK_BIN=$bin timeout 30 bash -c "$real" 2>&1; printf x)
+    actual=$(cd "$src" && PATH=$work/bin:$PATH CAMPAIGN_MOCK_TLS_DIR=$work/tls \
+        timeout 30 bash -c "$real" 2>&1; printf x)
     actual=${actual%x}
     if [ "${DOCS_README_PRINT:-0}" = 1 ]; then
         printf '$ %s\n%s' "$cmd" "$actual"

@@ -41,7 +41,8 @@ static void check_claims(const cJSON *header, const cJSON *claims)
 {
     char why[256];
     why[0] = '\0';
-    enum ims_error e = ims_jwt_check(header, claims, CLIENT_ID, ORG_ID, NOW_MS, why, sizeof(why));
+    enum ims_error e =
+        ims_jwt_check(header, claims, CLIENT_ID, ORG_ID, IMS_ORIGIN, NOW_MS, why, sizeof(why));
     if (e != IMS_OK && e != IMS_INVALID_TOKEN && e != IMS_INVALID_SIGNATURE &&
         e != IMS_INVALID_SCOPE)
         FAIL("ims_jwt_check returned %d", (int)e);
@@ -69,7 +70,8 @@ static void check_claims(const cJSON *header, const cJSON *claims)
     /* A tiny reason buffer is cut, never overrun. */
     char small[8];
     small[0] = '\0';
-    if (ims_jwt_check(header, claims, CLIENT_ID, ORG_ID, NOW_MS, small, sizeof(small)) != e ||
+    if (ims_jwt_check(header, claims, CLIENT_ID, ORG_ID, IMS_ORIGIN, NOW_MS, small,
+                      sizeof(small)) != e ||
         strlen(small) >= sizeof(small))
         FAIL("ims_jwt_check with a small reason buffer");
 }

@@ -297,6 +297,39 @@ static void test_jwt(void)
     expect_error(path, form, FORM_TYPE, 400, "invalid_token",
                  "the JWT aud must be https://ims-na1.adobelogin.com/c/cid-nosql");
     free(form);
+    /* Sent to Adobe's stage IMS (aio-lib-ims env 'stage'), a JWT names the stage host in
+     * its aud and metascope; the production names are refused there, and the other way
+     * round. */
+    {
+        char *stage =
+            make_jwt(HDR, "{\"exp\":1735693200,\"iss\":\"ABC123@AdobeOrg\",\"sub\":\"T\","
+                          "\"aud\":\"https://ims-na1-stg1.adobelogin.com/c/cid-sql\","
+                          "\"https://ims-na1-stg1.adobelogin.com/s/ent_campaign_sdk\":true}");
+        char *stage_form = jwt_form("cid-sql", "s3cret", stage);
+        char *prod_form = jwt_form("cid-sql", "s3cret", jwt);
+        char url_stage[512];
+        snprintf(url_stage, sizeof(url_stage), "%s%s", srv.base, path);
+        const char *stage_host[] = {FORM_TYPE, "Host: ims-na1-stg1.adobelogin.com:443", NULL};
+        http_call(&r, "POST", url_stage, stage_form, -1, stage_host);
+        CHECK_INT(r.status, 200);
+        tok = next_token("cid-sql", "ent_campaign_sdk", 86399992);
+        want = jwt_body(tok);
+        CHECK_STR(r.body, want);
+        response_free(&r);
+        free(want);
+        free(tok);
+        http_call(&r, "POST", url_stage, prod_form, -1, stage_host);
+        CHECK_INT(r.status, 400);
+        CHECK_STR(r.body,
+                  "{\"error\":\"invalid_token\",\"error_description\":\"the JWT aud must be "
+                  "https://ims-na1-stg1.adobelogin.com/c/cid-sql\"}");
+        response_free(&r);
+        expect_error(path, stage_form, FORM_TYPE, 400, "invalid_token",
+                     "the JWT aud must be https://ims-na1.adobelogin.com/c/cid-sql");
+        free(stage);
+        free(stage_form);
+        free(prod_form);
+    }
     expect_error(path, "client_id=cid-sql&client_secret=s3cret&jwt_token=x",
                  "Content-Type: text/plain", 400, "bad_request",
                  "the body must be application/x-www-form-urlencoded or multipart/form-data with a "

@@ -141,8 +141,8 @@ static void expect_reason(const char *what, const char *token, const char *reaso
     CHECK_STR(r.body, B401013);
     char buf[512];
     const char *got = response_header(&r, "X-Mock-Reason", buf, sizeof(buf));
-    CHECK(got && strcmp(got, reason) == 0, "%s: X-Mock-Reason\n  expected: %s\n  actual:   %s", what,
-          reason, got ? got : "(none)");
+    CHECK(got && strcmp(got, reason) == 0, "%s: X-Mock-Reason\n  expected: %s\n  actual:   %s",
+          what, reason, got ? got : "(none)");
     response_free(&r);
 }
 

@@ -156,7 +156,7 @@ static enum ims_error verdict(const char *header, const char *claims, char *why,
     cJSON *h = NULL, *c = NULL;
     enum ims_error e = ims_jwt_decode(&h, &c, t, why, size);
     if (e == IMS_OK)
-        e = ims_jwt_check(h, c, "cid", "ABC123@AdobeOrg", NOW_MS, why, size);
+        e = ims_jwt_check(h, c, "cid", "ABC123@AdobeOrg", IMS_ORIGIN, NOW_MS, why, size);
     cJSON_Delete(h);
     cJSON_Delete(c);
     free(t);
