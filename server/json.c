@@ -153,6 +153,11 @@ static void print_item(struct jsonw *w, const cJSON *item)
     }
 }
 
+void json_print_to(struct jsonw *w, const cJSON *item)
+{
+    print_item(w, item);
+}
+
 char *json_print(const cJSON *item)
 {
     if (!item)

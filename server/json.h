@@ -30,4 +30,8 @@ enum json_status json_parse_strict(cJSON **out, const char *text, size_t len, si
  * 9.00719925474099e+15). malloc'd, caller frees; NULL when out of memory. */
 char *json_print(const cJSON *item);
 
+/* The same, appended to w (a failed allocation shows in w->failed). */
+struct jsonw;
+void json_print_to(struct jsonw *w, const cJSON *item);
+
 #endif

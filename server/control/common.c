@@ -91,11 +91,7 @@ static void page_commit(struct ctl *c)
     cJSON *item;
     while ((item = c->page_items->child) != NULL) {
         cJSON_DetachItemViaPointer(c->page_items, item);
-        if (c->page_prepend)
-            cJSON_InsertItemInArray(c->page_dest, 0, item);
-        else
-            cJSON_AddItemToArray(c->page_dest, item);
-        c->page_count++;
+        cJSON_AddItemToArray(c->page_dest, item);
     }
     c->cursor = c->page_next;
 }
@@ -124,8 +120,110 @@ int ctl_run(struct app *app, const struct http_request *req, struct reply *rep, 
     return ctl_run_with(app, req, rep, body, fn, NULL);
 }
 
-int ctl_run_with(struct app *app, const struct http_request *req, struct reply *rep,
-                 enum ctl_body body, int (*fn)(struct store *st, void *arg), void *page_arg)
+/* --- streamed reads ------------------------------------------------------------------ */
+
+/* Where the items go in the printed document: a raw byte that no JSON text holds
+ * (strings escape control characters). */
+#define STREAM_MARK "\x01"
+
+struct ctl_stream {
+    struct ctl c;
+    char *head, *tail; /* the document before the items (up to '['), and from ']' on */
+    int head_sent;
+    long long items;     /* sent so far */
+    unsigned char arg[]; /* the copy of page_arg */
+};
+
+static void stream_free(void *ctx)
+{
+    struct ctl_stream *s = ctx;
+    cJSON_Delete(s->c.page_items);
+    cJSON_Delete(s->c.body);
+    free(s->head);
+    free(s->tail);
+    free(s);
+}
+
+/* The next piece: the head, then one page (its own read transaction), then the tail. */
+static int stream_next(void *ctx, struct jsonw *out)
+{
+    struct ctl_stream *s = ctx;
+    struct ctl *c = &s->c;
+    if (!s->head_sent) {
+        s->head_sent = 1;
+        jsonw_raw(out, s->head);
+        return 1;
+    }
+    if (c->more) {
+        struct store *st = app_store(c->app);
+        int rc = !st                 ? STORE_ERROR
+                 : c->page_read_only ? store_read(st, page_tx, c)
+                                     : store_transact(st, page_tx, c);
+        if (rc != 0) {
+            log_msg(LOG_ERROR, "%s %s: page %lld of a streamed read failed (store code %d)",
+                    c->req->method, c->req->path, s->items, rc);
+            return -1;
+        }
+        for (const cJSON *item = c->page_items ? c->page_items->child : NULL; item;
+             item = item->next) {
+            if (s->items++ > 0)
+                jsonw_rawn(out, ",", 1);
+            json_print_to(out, item);
+        }
+        cJSON_Delete(c->page_items);
+        c->page_items = NULL;
+        assert(!c->more || c->cursor != c->page_next);
+        c->cursor = c->page_next;
+        if (c->more)
+            return 1;
+    }
+    jsonw_raw(out, s->tail);
+    return 0;
+}
+
+/* Turns a read whose first transaction committed into a streamed reply. */
+static int stream_start(struct ctl *c, struct reply *rep, size_t arg_size)
+{
+    assert(c->page_dest);
+    struct ctl_stream *s = calloc(1, sizeof(*s) + arg_size);
+    cJSON *mark = cJSON_CreateRaw(STREAM_MARK);
+    if (!s || !mark) {
+        free(s);
+        cJSON_Delete(mark);
+        return STORE_ERROR;
+    }
+    cJSON_AddItemToArray(c->page_dest, mark);
+    char *text = json_print(c->out);
+    char *at = text ? strstr(text, STREAM_MARK) : NULL;
+    if (at) {
+        s->head = strndup(text, (size_t)(at - text));
+        s->tail = strdup(at + 1);
+    }
+    free(text);
+    if (!s->head || !s->tail) {
+        free(s->head);
+        free(s->tail);
+        free(s);
+        return STORE_ERROR;
+    }
+    s->c = *c;
+    if (arg_size)
+        memcpy(s->arg, c->page_arg, arg_size);
+    s->c.page_arg = s->arg;
+    s->c.out = NULL; /* printed: what remains of it is head and tail */
+    s->c.page_dest = NULL;
+    s->c.problems = NULL;
+    c->body = NULL; /* the stream's now (a page may read it) */
+    struct reply_stream rs = {stream_next, stream_free, s};
+    reply_stream_take(rep, c->status, &rs);
+    return 0;
+}
+
+/* --- the runner -------------------------------------------------------------------- */
+
+static int run(struct app *app, const struct http_request *req, struct reply *rep,
+               enum ctl_body body, int (*fn)(struct store *st, void *arg), void *page_arg,
+               size_t arg_size)
 {
     struct ctl c;
     memset(&c, 0, sizeof(c));
@@ -136,13 +234,20 @@ int ctl_run_with(struct app *app, const struct http_request *req, struct reply *
     if (req->n_params > 0)
         reply_set_field(rep->tenant, sizeof(rep->tenant), req->params[0]);
     int rc = body != CTL_NO_BODY ? parse_body(&c, body) : 0;
+    int streamed = 0;
     if (rc == 0) {
         struct run_arg a = {&c, fn};
         rc = store_transact(app_store(app), run_tx, &a);
-        if (rc == 0)
+        if (rc == 0 && c.page && c.more && c.page_stream) {
+            rc = stream_start(&c, rep, arg_size);
+            streamed = rc == 0;
+        } else if (rc == 0) {
             rc = run_pages(app_store(app), &c);
+        }
     }
-    if (rc == 0) {
+    if (streamed) {
+        /* the reply is made: the stream holds the rest */
+    } else if (rc == 0) {
         char *text = c.out ? json_print(c.out) : NULL;
         if (c.out && !text) {
             errors_reply(rep, ERR_INTERNAL, "out of memory");
@@ -172,6 +277,18 @@ int ctl_run_with(struct app *app, const struct http_request *req, struct reply *
     cJSON_Delete(c.body);
     cJSON_Delete(c.out);
     return rc;
+}
+
+int ctl_run_with(struct app *app, const struct http_request *req, struct reply *rep,
+                 enum ctl_body body, int (*fn)(struct store *st, void *arg), void *page_arg)
+{
+    return run(app, req, rep, body, fn, page_arg, 0);
+}
+
+int ctl_run_stream(struct app *app, const struct http_request *req, struct reply *rep,
+                   int (*fn)(struct store *st, void *arg), void *page_arg, size_t arg_size)
+{
+    return run(app, req, rep, CTL_NO_BODY, fn, page_arg, arg_size);
 }
 
 /* Copies fixture problems into the refusal: the first line as the message, all lines
@@ -230,12 +347,6 @@ static int add_step(void *arg, const struct model_step *s)
     return 0;
 }
 
-static int add_request_id(void *arg, const struct model_request *r)
-{
-    cJSON_AddItemToArray(arg, cJSON_CreateNumber((double)r->id));
-    return 0;
-}
-
 cJSON *ctl_mapping_json(struct store *st, const struct model_mapping *m)
 {
     cJSON *o = fixtures_mapping_to_json(m);
@@ -251,9 +362,15 @@ cJSON *ctl_mapping_json(struct store *st, const struct model_mapping *m)
         cJSON_AddNumberToObject(o, "inProgressRequestId", (double)r.id);
     else
         cJSON_AddNullToObject(o, "inProgressRequestId");
-    cJSON *ids = cJSON_AddArrayToObject(o, "requests");
-    if (ids)
-        store_request_each(st, m->tenant, m->id, NULL, add_request_id, ids);
+    /* Counts, not ids: a mapping may have a million requests (the ids are paged by
+     * GET .../requests?mapping=ID). */
+    long long counts[MODEL_STATUS_COUNT];
+    cJSON *by_status = cJSON_AddObjectToObject(o, "requestCounts");
+    if (by_status && store_request_counts(st, m->tenant, m->id, counts) == 0) {
+        for (int i = 0; i < MODEL_STATUS_COUNT; i++)
+            cJSON_AddNumberToObject(by_status, model_status_name((enum model_status)i),
+                                    (double)counts[i]);
+    }
     return o;
 }
 

@@ -34,15 +34,18 @@ struct ctl {
      * more, so that a long read holds the database for one page at a time. A page puts
      * its items in page_items (a fresh array each time it runs: a retried transaction
      * starts the page over) and the next cursor in page_next; once the page commits,
-     * ctl_run appends the items to page_dest (prepends them when page_prepend) and
-     * moves page_next to cursor. */
+     * ctl_run appends the items to page_dest and moves page_next to cursor. */
     int (*page)(struct store *st, struct ctl *c);
-    int page_read_only, page_prepend, more;
+    int page_read_only, more;
     long long cursor, page_next;
-    cJSON *page_items;    /* owned while a page runs */
-    cJSON *page_dest;     /* an array inside out */
-    void *page_arg;       /* the page's own state */
-    long long page_count; /* items moved to page_dest so far */
+    cJSON *page_items; /* owned while a page runs */
+    cJSON *page_dest;  /* an array inside out */
+    void *page_arg;    /* the page's own state */
+
+    /* Set by the first transaction of a read run by ctl_run_stream: the pages are sent
+     * as they are read instead of gathered in out, page_dest being the last array
+     * that out holds (the members after it are written after the items). */
+    int page_stream;
 };
 
 /* Rows a page reads: a few milliseconds of work, however long the whole listing. */
@@ -57,6 +60,15 @@ int ctl_run(struct app *app, const struct http_request *req, struct reply *rep, 
 /* ctl_run with c->page_arg set (a paged read's own state). */
 int ctl_run_with(struct app *app, const struct http_request *req, struct reply *rep,
                  enum ctl_body body, int (*fn)(struct store *st, void *arg), void *page_arg);
+
+/* ctl_run_with for a read whose pages may add up to more than memory should hold (a
+ * journal or snapshot export): when the first transaction sets page_stream, the reply
+ * is streamed, each page read in its own read transaction as the client takes the
+ * previous one, so that memory holds one page whatever the total. page_arg (arg_size
+ * bytes) is copied for the stream's lifetime; what it points to must live as long as
+ * req. A failure after the first page cuts the connection (the status is sent). */
+int ctl_run_stream(struct app *app, const struct http_request *req, struct reply *rep,
+                   int (*fn)(struct store *st, void *arg), void *page_arg, size_t arg_size);
 
 /* Records a refusal; returns CTL_REFUSED for `return ctl_fail(...)`. */
 int ctl_fail(struct ctl *c, enum err_code err, const char *fmt, ...)

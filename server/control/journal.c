@@ -175,45 +175,59 @@ static int add_entry(void *arg, const struct journal_entry *e)
     return 0;
 }
 
-/* A page of entries, newest first, prepended to the listing (oldest first): the newest
- * `limit` matching entries are read without counting the others. */
+/* Entries a page of the export holds: an entry may weigh some 50 KiB (bodies and
+ * headers are cut), so 32 of them keep a page, the memory a read holds, near 2 MiB. */
+#define JOURNAL_PAGE_ROWS 32
+
+/* What a journal read keeps from page to page. */
+struct journal_read {
+    struct journal_filter f;
+    long long upto; /* the newest id when the read began: later calls are not listed */
+};
+
+/* A page of entries, oldest first: those after the cursor. */
 static int get_page(struct store *st, struct ctl *c)
 {
-    const struct journal_filter *f = c->page_arg;
-    long long want = CTL_PAGE_ROWS;
-    if (f->limit > 0 && f->limit - c->page_count < want)
-        want = f->limit - c->page_count;
+    struct journal_read *r = c->page_arg;
     int n = 0;
-    int rc = store_journal_page(st, f, c->cursor, (int)want, add_entry, c, &n);
-    c->more = rc == 0 && n == want && (f->limit == 0 || c->page_count + n < f->limit);
+    int rc = store_journal_page(st, &r->f, c->cursor, r->upto, JOURNAL_PAGE_ROWS, add_entry, c, &n);
+    c->more = rc == 0 && n == JOURNAL_PAGE_ROWS;
     return rc;
 }
 
+/* The first transaction: the filters, the bounds of the listing and its head. The
+ * entries are streamed (ctl_run_stream): the newest `limit` matching ones, or all, as
+ * they were when the read began (calls made meanwhile are not listed). */
 static int get_tx(struct store *st, void *arg)
 {
     struct ctl *c = arg;
-    int rc = read_filter(c, c->page_arg);
+    struct journal_read *r = c->page_arg;
+    int rc = read_filter(c, &r->f);
     if (rc)
+        return rc;
+    long long evicted = 0, after = 0;
+    store_meta_get(st, "journal_evicted", &evicted);
+    if ((rc = store_journal_last_id(st, &r->upto)) < 0)
+        return rc;
+    if (r->f.limit > 0 && (rc = store_journal_start(st, &r->f, r->f.limit, r->upto, &after)) < 0)
         return rc;
     cJSON_Delete(c->out);
     c->out = cJSON_CreateObject();
-    long long evicted = 0;
-    store_meta_get(st, "journal_evicted", &evicted);
     c->page_dest = cJSON_AddArrayToObject(c->out, "entries");
     cJSON_AddNumberToObject(c->out, "evicted", (double)evicted);
     c->page = get_page;
     c->page_read_only = 1;
-    c->page_prepend = 1;
+    c->page_stream = 1;
     c->more = 1;
-    c->cursor = 0;
-    c->page_count = 0;
+    c->cursor = after;
     return 0;
 }
 
 void handle_journal_get(struct app *app, const struct http_request *req, struct reply *rep)
 {
-    struct journal_filter f;
-    ctl_run_with(app, req, rep, CTL_NO_BODY, get_tx, &f);
+    struct journal_read r;
+    memset(&r, 0, sizeof(r));
+    ctl_run_stream(app, req, rep, get_tx, &r, sizeof(r));
 }
 
 static int count_tx(struct store *st, void *arg)

@@ -12,9 +12,10 @@
 #include "json.h"
 
 /* Read-only members of the control form, accepted and ignored on PUT so that a mapping
- * read back can be sent again as it is. */
-static const char *const read_only[] = {"publication", "execution", "inProgressRequestId",
-                                        "requests", NULL};
+ * read back can be sent again as it is ("requests": the ids a read gave before it gave
+ * requestCounts, still accepted from a mapping saved then). */
+static const char *const read_only[] = {"publication",   "execution", "inProgressRequestId",
+                                        "requestCounts", "requests",  NULL};
 
 static int list_tx(struct store *st, void *arg)
 {

@@ -55,6 +55,8 @@ static int export_page(struct store *st, struct ctl *c)
     return rc;
 }
 
+/* The first transaction: the mappings, whole (a tenant's are few), then the requests
+ * streamed a page at a time (ctl_run_stream). */
 static int get_tx(struct store *st, void *arg)
 {
     struct ctl *c = arg;
@@ -69,6 +71,7 @@ static int get_tx(struct store *st, void *arg)
     c->page_dest = cJSON_AddArrayToObject(c->out, "requests");
     c->page = export_page;
     c->page_read_only = 1;
+    c->page_stream = 1;
     c->more = 1;
     c->cursor = 0;
     return rc;
@@ -76,7 +79,7 @@ static int get_tx(struct store *st, void *arg)
 
 void handle_snapshot_get(struct app *app, const struct http_request *req, struct reply *rep)
 {
-    ctl_run(app, req, rep, CTL_NO_BODY, get_tx);
+    ctl_run_stream(app, req, rep, get_tx, NULL, 0);
 }
 
 /* Reads an integer member within [min, max]; refuses naming path.field. */

@@ -16,8 +16,27 @@ void reply_init(struct reply *r)
     r->request_id = -1;
 }
 
+void reply_stream_drop(struct reply *r)
+{
+    if (r->stream.free_ctx)
+        r->stream.free_ctx(r->stream.ctx);
+    memset(&r->stream, 0, sizeof(r->stream));
+}
+
+void reply_stream_take(struct reply *r, int status, const struct reply_stream *stream)
+{
+    reply_stream_drop(r);
+    free(r->body);
+    r->body = NULL;
+    r->body_len = 0;
+    r->status = status;
+    r->content_type = CONTENT_TYPE_JSON;
+    r->stream = *stream;
+}
+
 void reply_free(struct reply *r)
 {
+    reply_stream_drop(r);
     free(r->body);
     for (int i = 0; i < r->n_headers; i++) {
         free(r->headers[i].name);
@@ -29,6 +48,7 @@ void reply_free(struct reply *r)
 
 void reply_json_take(struct reply *r, int status, char *body, size_t len)
 {
+    reply_stream_drop(r); /* an answer decided later (an error) replaces a stream */
     free(r->body);
     r->status = status;
     r->body = body;
@@ -38,6 +58,7 @@ void reply_json_take(struct reply *r, int status, char *body, size_t len)
 
 void reply_text(struct reply *r, int status, const char *content_type, const char *body, size_t len)
 {
+    reply_stream_drop(r);
     free(r->body);
     r->status = status;
     r->content_type = content_type;

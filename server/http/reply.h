@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+struct jsonw;
+
 /* A fault's custom headers (6 at most), Allow, Retry-After and the CORS headers. */
 #define REPLY_HEADERS_MAX 12
 
@@ -21,6 +23,18 @@ enum reply_transport {
     TRANSPORT_HANG,     /* nothing, until the client leaves or the server stops */
 };
 
+/* A body made while it is sent, for a read whose whole would not fit in memory (a
+ * journal or snapshot export): next() appends the next piece to out, and returns 1 while
+ * more follows, 0 after the last piece, a negative value on a failure (the status is
+ * sent by then: the connection is cut, and the client sees a body that did not end).
+ * It runs on the thread that serves the connection, between writes to the socket.
+ * free_ctx(ctx) runs once, whether the stream was sent, cut or never started. */
+struct reply_stream {
+    int (*next)(void *ctx, struct jsonw *out);
+    void (*free_ctx)(void *ctx);
+    void *ctx;
+};
+
 struct reply_header {
     char *name;  /* owned */
     char *value; /* owned */
@@ -30,7 +44,8 @@ struct reply {
     int status;
     char *body; /* owned; may be NULL for an empty body */
     size_t body_len;
-    const char *content_type; /* static string */
+    struct reply_stream stream; /* owned; next == NULL: the body is body, body_len */
+    const char *content_type;   /* static string */
     struct reply_header headers[REPLY_HEADERS_MAX];
     int n_headers;
     enum reply_transport transport;
@@ -58,6 +73,12 @@ void reply_json(struct reply *r, int status, const char *body);
 /* Sets status and a body of another content type (copied). */
 void reply_text(struct reply *r, int status, const char *content_type, const char *body,
                 size_t len);
+
+/* Makes the body a stream (taking it; see struct reply_stream), sent with status. */
+void reply_stream_take(struct reply *r, int status, const struct reply_stream *stream);
+
+/* Frees a stream not yet handed to the HTTP layer (and forgets it). */
+void reply_stream_drop(struct reply *r);
 
 /* Adds a header (copied); silently ignored past REPLY_HEADERS_MAX. */
 void reply_header_add(struct reply *r, const char *name, const char *value);

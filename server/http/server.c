@@ -487,6 +487,67 @@ static ssize_t truncated_reader(void *cls, uint64_t pos, char *buf, size_t max)
     return (ssize_t)n;
 }
 
+/* A streamed body while libmicrohttpd sends it: owned by its response (freed with it). */
+struct stream_state {
+    struct reply_stream stream;
+    struct jsonw piece; /* the piece being sent */
+    size_t sent;        /* of piece */
+    int ended;          /* next() said the last piece was made */
+};
+
+/* libmicrohttpd asks for up to max bytes: the rest of the piece in hand, else the
+ * next piece, made now. A failure cuts the connection (the status line is gone). */
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct stream_state *st = cls;
+    while (st->sent == st->piece.len) {
+        if (st->ended)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        st->piece.len = 0;
+        st->sent = 0;
+        int rc = st->stream.next(st->stream.ctx, &st->piece);
+        if (rc < 0 || st->piece.failed) {
+            log_msg(LOG_ERROR, "a streamed reply failed part way: its connection is cut");
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
+        st->ended = rc == 0;
+    }
+    size_t n = st->piece.len - st->sent;
+    if (n > max)
+        n = max;
+    memcpy(buf, st->piece.buf + st->sent, n);
+    st->sent += n;
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    struct stream_state *st = cls;
+    if (st->stream.free_ctx)
+        st->stream.free_ctx(st->stream.ctx);
+    jsonw_free(&st->piece);
+    free(st);
+}
+
+/* The response of a streamed reply, which takes the stream over. Chunked on HTTP/1.1
+ * (no length is known before the end). */
+static struct MHD_Response *stream_response(struct reply *r)
+{
+    struct stream_state *st = calloc(1, sizeof(*st));
+    if (!st)
+        return NULL;
+    st->stream = r->stream;
+    memset(&r->stream, 0, sizeof(r->stream));
+    jsonw_init(&st->piece);
+    /* 64 KiB: each write to the socket a large one, and the buffer bounded. */
+    struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+                                                                  stream_reader, st, stream_free);
+    if (!resp)
+        stream_free(st);
+    return resp;
+}
+
 static enum MHD_Result send_reply(struct conn *c)
 {
     struct reply *r = &c->rep;
@@ -504,7 +565,9 @@ static enum MHD_Result send_reply(struct conn *c)
         return MHD_NO;
     }
     struct MHD_Response *resp;
-    if (r->transport == TRANSPORT_TRUNCATE && r->body_len > 0)
+    if (r->stream.next)
+        resp = stream_response(r);
+    else if (r->transport == TRANSPORT_TRUNCATE && r->body_len > 0)
         resp = MHD_create_response_from_callback(r->body_len, 4096, truncated_reader, c, NULL);
     else
         resp = MHD_create_response_from_buffer(r->body_len, r->body ? r->body : (void *)"",

@@ -29,6 +29,7 @@ enum model_status {
     STATUS_FAILED,
     STATUS_ABORTED,
 };
+#define MODEL_STATUS_COUNT 4 /* the statuses above */
 
 /* One scripted outcome. num_records < 0 means "the mapping's changed records";
  * batch_id "" means "draw one" (failed-upload only). */

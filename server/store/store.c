@@ -51,7 +51,7 @@ enum stmt_id {
     S_REQUEST_GET,
     S_REQUEST_IN_PROGRESS,
     S_REQUEST_UPDATE,
-    S_REQUEST_EACH,
+    S_REQUEST_COUNTS,
     S_REQUEST_PAGE,
     S_REQUEST_PAGE_MAPPING,
     S_REQUEST_COUNT_IN_PROGRESS,
@@ -116,8 +116,9 @@ static const char *const sql_text[S_COUNT] = {
                          "step_batch_id = ?7, after_ms = ?8, after_polls = ?9, polls = ?10, "
                          "status = ?11, num_records = ?12, batch_id = ?13, resolved_ms = ?14 "
                          "WHERE id = ?1 AND tenant = ?2 AND mapping = ?3 AND created_ms = ?4",
-    [S_REQUEST_EACH] = "SELECT " REQUEST_COLS " FROM request WHERE tenant = ?1 AND "
-                       "(?2 IS NULL OR mapping = ?2) AND (?3 IS NULL OR status = ?3) ORDER BY id",
+    /* Counted over the mapping's index, no row read. */
+    [S_REQUEST_COUNTS] = "SELECT status, count(*) FROM request WHERE tenant = ?1 AND "
+                         "mapping = ?2 GROUP BY status",
     /* Pages: one statement per shape, so that the mapping's index serves the second. */
     [S_REQUEST_PAGE] = "SELECT " REQUEST_COLS " FROM request WHERE tenant = ?1 AND id > ?3 "
                        "ORDER BY id LIMIT ?4",
@@ -1041,15 +1042,24 @@ static int step_requests(sqlite3_stmt *s, int (*fn)(void *arg, const struct mode
     return result;
 }
 
-int store_request_each(struct store *st, const char *tenant, const char *mapping,
-                       const char *status, int (*fn)(void *arg, const struct model_request *r),
-                       void *arg)
+int store_request_counts(struct store *st, const char *tenant, const char *mapping,
+                         long long counts[MODEL_STATUS_COUNT])
 {
-    sqlite3_stmt *s = st->stmt[S_REQUEST_EACH];
+    sqlite3_stmt *s = st->stmt[S_REQUEST_COUNTS];
     store_bind_text(s, 1, tenant);
     store_bind_text(s, 2, mapping);
-    store_bind_text(s, 3, status);
-    return step_requests(s, fn, arg, NULL);
+    for (int i = 0; i < MODEL_STATUS_COUNT; i++)
+        counts[i] = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        enum model_status status;
+        const unsigned char *name = sqlite3_column_text(s, 0);
+        if (name && model_status_parse(&status, (const char *)name) == 0)
+            counts[status] = sqlite3_column_int64(s, 1);
+    }
+    int result = store_fail(s, rc);
+    store_stmt_done(s);
+    return result;
 }
 
 int store_request_page(struct store *st, const char *tenant, const char *mapping, long long after,

@@ -93,10 +93,9 @@ int store_request_get(struct store *st, long long id, struct model_request *out)
 int store_request_in_progress(struct store *st, const char *tenant, const char *mapping,
                               struct model_request *out);
 int store_request_update(struct store *st, const struct model_request *r);
-/* Requests of a tenant in id order; mapping and status may be NULL (no filter). */
-int store_request_each(struct store *st, const char *tenant, const char *mapping,
-                       const char *status, int (*fn)(void *arg, const struct model_request *r),
-                       void *arg);
+/* How many requests of a mapping are in each status (indexed by enum model_status). */
+int store_request_counts(struct store *st, const char *tenant, const char *mapping,
+                         long long counts[MODEL_STATUS_COUNT]);
 /* One page of a tenant's requests (of mapping, when not NULL): those with an id above
  * after, in id order, at most limit; *n gets how many were read. A long listing is read
  * page after page, each in its own transaction, so that it never holds the database

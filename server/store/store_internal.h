@@ -10,11 +10,11 @@
 #include "store/store.h"
 
 /* Slot ranges of the extra statement cache, one per store file. */
-#define STORE_SLOTS_JOURNAL 0  /* store_journal.c: 0..47 (a statement per filter set) */
-#define STORE_SLOTS_CONTROL 48 /* store_control.c: 48..63 */
-#define STORE_SLOTS_AUTH    64 /* store_auth.c: 64..79 */
-#define STORE_SLOTS_FAULTS  80 /* store_faults.c: 80..95 */
-#define STORE_SLOTS_MAX     96
+#define STORE_SLOTS_JOURNAL 0  /* store_journal.c: 0..63 (a statement per filter set) */
+#define STORE_SLOTS_CONTROL 64 /* store_control.c: 64..79 */
+#define STORE_SLOTS_AUTH    80 /* store_auth.c: 80..95 */
+#define STORE_SLOTS_FAULTS  96 /* store_faults.c: 96..111 */
+#define STORE_SLOTS_MAX     112
 
 /* The statement of slot, prepared from sql on first use (sql must be the same text
  * at every call for a slot). NULL when preparing failed (see store_errmsg). */

@@ -17,8 +17,10 @@ enum {
     J_CLEAR,
     J_EVICTED_BYTES,
     J_OLDEST,
+    J_LAST,
     J_COUNT_BASE,                    /* + filter set (16 of them) */
     J_EACH_BASE = J_COUNT_BASE + 16, /* + filter set (16 of them) */
+    J_START_BASE = J_EACH_BASE + 16, /* + filter set (16 of them) */
 };
 
 static const char sql_insert[] =
@@ -99,21 +101,30 @@ static void where(char *out, size_t size, int set, int and)
     }
 }
 
-static sqlite3_stmt *filtered(struct store *st, int each, const struct journal_filter *f)
+enum query { Q_COUNT, Q_PAGE, Q_START };
+
+static sqlite3_stmt *filtered(struct store *st, enum query q, const struct journal_filter *f)
 {
     int set = filter_set(f);
     char w[160], sql[640];
-    where(w, sizeof(w), set, each);
-    if (each)
-        /* A page: the matching rows below id ?6, newest first, at most ?5. */
+    where(w, sizeof(w), set, q != Q_COUNT);
+    if (q == Q_PAGE)
+        /* A page: the matching rows with ids in (?6, ?7], oldest first, at most ?5. */
         snprintf(sql, sizeof(sql),
                  "SELECT id, server_ms, wall_ms, method, path, query, endpoint, tenant, "
                  "mapping, request_id, status, request_headers, request_body, response_body, "
-                 "fault, duration_ms FROM journal WHERE id < ?6%s ORDER BY id DESC LIMIT ?5",
+                 "fault, duration_ms FROM journal WHERE id > ?6 AND id <= ?7%s ORDER BY id "
+                 "LIMIT ?5",
+                 w);
+    else if (q == Q_START)
+        /* The ?5th newest matching row. */
+        snprintf(sql, sizeof(sql),
+                 "SELECT id FROM journal WHERE id <= ?7%s ORDER BY id DESC LIMIT 1 OFFSET ?5 - 1",
                  w);
     else
         snprintf(sql, sizeof(sql), "SELECT count(*) FROM journal%s", w);
-    sqlite3_stmt *s = store_stmt(st, (each ? J_EACH_BASE : J_COUNT_BASE) + set, sql);
+    int base = q == Q_PAGE ? J_EACH_BASE : q == Q_START ? J_START_BASE : J_COUNT_BASE;
+    sqlite3_stmt *s = store_stmt(st, base + set, sql);
     if (!s)
         return NULL;
     if (f->tenant)
@@ -199,15 +210,37 @@ static const char *text(sqlite3_stmt *s, int col)
     return t ? (const char *)t : "";
 }
 
-int store_journal_page(struct store *st, const struct journal_filter *f, long long before,
-                       int limit, int (*fn)(void *arg, const struct journal_entry *e), void *arg,
-                       int *n)
+int store_journal_last_id(struct store *st, long long *out)
 {
-    sqlite3_stmt *s = filtered(st, 1, f);
+    sqlite3_stmt *s = store_stmt(st, J_LAST, "SELECT coalesce(max(id), 0) FROM journal");
+    return s ? store_stmt_one_int(s, out) : STORE_ERROR;
+}
+
+int store_journal_start(struct store *st, const struct journal_filter *f, long long n,
+                        long long upto, long long *after)
+{
+    sqlite3_stmt *s = filtered(st, Q_START, f);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 5, n);
+    sqlite3_bind_int64(s, 7, upto);
+    long long id = 0; /* stays 0 when n or fewer match: from the first */
+    int rc = store_stmt_one_int(s, &id);
+    if (rc == 0)
+        *after = id > 0 ? id - 1 : 0;
+    return rc;
+}
+
+int store_journal_page(struct store *st, const struct journal_filter *f, long long after,
+                       long long upto, int limit,
+                       int (*fn)(void *arg, const struct journal_entry *e), void *arg, int *n)
+{
+    sqlite3_stmt *s = filtered(st, Q_PAGE, f);
     if (!s)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 5, limit);
-    sqlite3_bind_int64(s, 6, before > 0 ? before : INT64_MAX);
+    sqlite3_bind_int64(s, 6, after);
+    sqlite3_bind_int64(s, 7, upto);
     *n = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -239,7 +272,7 @@ int store_journal_page(struct store *st, const struct journal_filter *f, long lo
 
 int store_journal_count(struct store *st, const struct journal_filter *f, long long *out)
 {
-    sqlite3_stmt *s = filtered(st, 0, f);
+    sqlite3_stmt *s = filtered(st, Q_COUNT, f);
     if (!s)
         return STORE_ERROR;
     return store_stmt_one_int(s, out);

@@ -31,12 +31,20 @@ struct journal_filter {
 int store_journal_append(struct store *st, const struct journal_entry *e, long long max,
                          long long max_bytes, long long *evicted);
 
-/* One page of matching entries: those with an id below before (0: no bound), newest
+/* One page of matching entries: those with an id above after and at most upto, oldest
  * first, at most limit (f->limit is the caller's to apply); *n gets how many were read.
  * Strings are valid only during the call of fn. */
-int store_journal_page(struct store *st, const struct journal_filter *f, long long before,
-                       int limit, int (*fn)(void *arg, const struct journal_entry *e), void *arg,
-                       int *n);
+int store_journal_page(struct store *st, const struct journal_filter *f, long long after,
+                       long long upto, int limit,
+                       int (*fn)(void *arg, const struct journal_entry *e), void *arg, int *n);
+
+/* The id of the newest entry (0 when there is none). */
+int store_journal_last_id(struct store *st, long long *out);
+
+/* Where the newest n matching entries with ids at most upto begin: *after gets the id
+ * just before the oldest of them (0 when n or fewer match). */
+int store_journal_start(struct store *st, const struct journal_filter *f, long long n,
+                        long long upto, long long *after);
 int store_journal_count(struct store *st, const struct journal_filter *f, long long *out);
 int store_journal_clear(struct store *st);
 

@@ -48,7 +48,8 @@ static void test_get_put_delete(const struct server *s)
                "\"profile\",\"dataset\":\"5da558abd538ed18ae122625\",\"published\":true,"
                "\"started\":false,\"changedRecords\":10,\"defaultOutcome\":{\"outcome\":"
                "\"success\",\"afterPolls\":1},\"script\":[],\"publication\":\"Published\","
-               "\"execution\":\"Stopped\",\"inProgressRequestId\":null,\"requests\":[]}");
+               "\"execution\":\"Stopped\",\"inProgressRequestId\":null,\"requestCounts\":{\"In "
+               "Progress\":0,\"Success\":0,\"Failed\":0,\"Aborted\":0}}");
     REFUSED(s, "maps", "GET", "/_mock/tenants/maps/mappings/NOPE", NULL, 404, "unknown_mapping",
             "NOPE");
 
@@ -58,7 +59,8 @@ static void test_get_put_delete(const struct server *s)
         "\"" DATASET "\",\"published\":true,\"started\":false,\"changedRecords\":3,"
         "\"defaultOutcome\":{\"outcome\":\"failed-fetch\",\"afterPolls\":2},\"script\":[{"
         "\"outcome\":\"success\",\"numRecords\":4}],\"publication\":\"Published\","
-        "\"execution\":\"Stopped\",\"inProgressRequestId\":null,\"requests\":[]}";
+        "\"execution\":\"Stopped\",\"inProgressRequestId\":null,\"requestCounts\":{\"In "
+        "Progress\":0,\"Success\":0,\"Failed\":0,\"Aborted\":0}}";
     CHECK_CALL(s, "PUT", "/_mock/tenants/maps/mappings/X2",
                "{\"id\": \"X2\", \"label\": \"Second\", \"dataset\": \"" DATASET "\", "
                "\"published\": true, \"started\": false, \"changedRecords\": 3, \"script\": "
@@ -79,7 +81,8 @@ static void test_get_put_delete(const struct server *s)
                "\"dataset\":\"\",\"published\":true,\"started\":false,\"changedRecords\":0,"
                "\"defaultOutcome\":{\"outcome\":\"success\",\"afterPolls\":1},\"script\":[],"
                "\"publication\":\"Published\",\"execution\":\"Stopped\","
-               "\"inProgressRequestId\":null,\"requests\":[]}");
+               "\"inProgressRequestId\":null,\"requestCounts\":{\"In "
+               "Progress\":0,\"Success\":0,\"Failed\":0,\"Aborted\":0}}");
 
     /* Refusals, each changing nothing. */
     REFUSED(s, "maps", "PUT", "/_mock/tenants/maps/mappings/X2", "{\"id\": \"X3\"}", 400,
@@ -112,7 +115,9 @@ static void test_get_put_delete(const struct server *s)
     CHECK_INT(r.status, 200);
     doc = response_json(&r);
     CHECK_INT(json_int(doc, "inProgressRequestId"), id);
-    CHECK_INT(json_int(doc, "requests[0]"), id);
+    CHECK(r.body && strstr(r.body, ",\"requestCounts\":{\"In Progress\":1,\"Success\":0,"
+                                   "\"Failed\":0,\"Aborted\":0}}"),
+          "the counts of a mapping with one request In Progress: %s", r.body ? r.body : "");
     cJSON_Delete(doc);
     char *read_back = r.body ? strdup(r.body) : strdup("");
     response_free(&r);
@@ -122,6 +127,14 @@ static void test_get_put_delete(const struct server *s)
     char e[512];
     CHECK_POLL(s, "maps", "XDM1", id, acs_in_progress(e, sizeof(e), id, "XDM1"));
     CHECK_POLL(s, "maps", "XDM1", id, acs_success(e, sizeof(e), id, "XDM1", 10));
+    r = mock_call(s, "GET", "/_mock/tenants/maps/mappings/XDM1", NULL);
+    CHECK(r.body && strstr(r.body, ",\"requestCounts\":{\"In Progress\":0,\"Success\":1,"
+                                   "\"Failed\":0,\"Aborted\":0}}"),
+          "the counts once it succeeded: %s", r.body ? r.body : "");
+    response_free(&r);
+    /* What a read gave before requestCounts, "requests" (ids), is still accepted. */
+    CHECK_CALL(s, "PUT", "/_mock/tenants/maps/mappings/XDM1",
+               "{\"label\": \"Template mapping\", \"requests\": [1, 2]}", 200, NULL);
 
     /* Delete. */
     CHECK_CALL(s, "DELETE", "/_mock/tenants/maps/mappings/X2", NULL, 200, "{\"deleted\":\"X2\"}");

@@ -2,7 +2,9 @@
  * Long control reads are read a page per transaction (CTL_PAGE_ROWS rows, 256): the
  * journal, a tenant's snapshot and its request list must come back whole, in order,
  * each item once, whatever their length against the page size; a journal limit takes
- * exactly the newest entries.
+ * exactly the newest entries. The journal and the snapshot are streamed (sent a page at
+ * a time as they are read, chunked), so that memory holds one page whatever the total;
+ * a mapping read counts its requests rather than listing them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +112,21 @@ int main(void)
     CHECK_INT(cJSON_GetArraySize(json_at(snap, "mappings")), 2);
     cJSON_Delete(snap);
 
+    /* Both exports come chunked, without a length: streamed, never whole in memory. */
+    static const char *const streamed[] = {"/_mock/journal", "/_mock/journal?limit=5",
+                                           "/_mock/tenants/pages/snapshot"};
+    for (size_t i = 0; i < sizeof(streamed) / sizeof(streamed[0]); i++) {
+        struct response st = mock_call(&s, "GET", streamed[i], NULL);
+        char buf[64];
+        CHECK_STR(response_header(&st, "Transfer-Encoding", buf, sizeof(buf)), "chunked");
+        CHECK(response_header(&st, "Content-Length", buf, sizeof(buf)) == NULL,
+              "%s: a Content-Length on a streamed answer", streamed[i]);
+        response_free(&st);
+    }
+    /* A refused export is a normal answer, whole. */
+    CHECK_CALL(&s, "GET", "/_mock/journal?limit=x", NULL, 400, NULL);
+    CHECK_CALL(&s, "GET", "/_mock/tenants/no%20such/snapshot", NULL, 404, NULL);
+
     /* The request list, whole, by mapping, and by status after the refresh of reads. */
     cJSON *list = get_json(&s, "/_mock/tenants/pages/requests");
     check_ascending(json_at(list, "requests"), "requestId", first_id, TRIGGERS, "requests");
@@ -120,6 +137,13 @@ int main(void)
     list = get_json(&s, "/_mock/tenants/pages/requests?status=In%20Progress");
     CHECK_INT(cJSON_GetArraySize(json_at(list, "requests")), 0);
     cJSON_Delete(list);
+    /* The mapping read (after the list's read finished the last request): counts by
+     * status, not 600 ids. */
+    cJSON *m = get_json(&s, "/_mock/tenants/pages/mappings/NOW");
+    CHECK_INT(json_int(m, "requestCounts.Success"), TRIGGERS);
+    CHECK_INT(json_int(m, "requestCounts.In Progress"), 0);
+    CHECK(json_at(m, "requests") == NULL, "a mapping read lists no ids");
+    cJSON_Delete(m);
 
     CHECK_INT(server_stop(&s), 0);
     curl_global_cleanup();

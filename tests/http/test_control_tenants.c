@@ -19,7 +19,8 @@
     "\"dataset\":\"5da558abd538ed18ae122625\",\"published\":true,\"started\":false,"               \
     "\"changedRecords\":10,\"defaultOutcome\":{\"outcome\":\"success\",\"afterPolls\":1},"         \
     "\"script\":[],\"publication\":\"Published\",\"execution\":\"Stopped\","                       \
-    "\"inProgressRequestId\":null,\"requests\":[]}"
+    "\"inProgressRequestId\":null,\"requestCounts\":{\"In "                                        \
+    "Progress\":0,\"Success\":0,\"Failed\":0,\"Aborted\":0}}"
 
 static void test_list_and_get(const struct server *s)
 {

@@ -368,22 +368,29 @@ static void test_requests(struct store *st)
     struct model_request ghost = request(4000, "acme", "XDM44");
     CHECK_INT(store_request_update(st, &ghost), STORE_NOTFOUND);
 
-    /* Listing with filters, in id order. */
+    /* Listing in id order, a tenant's or a mapping's, and the counts by status. */
     struct names n = {.n = 0};
-    CHECK_INT(store_request_each(st, "acme", NULL, NULL, request_cb, &n), 0);
+    int got_n = 0;
+    CHECK_INT(store_request_page(st, "acme", NULL, 0, 10, request_cb, &n, &got_n), 0);
     CHECK_NAMES(&n, "3520,3521,3522");
     n.n = 0;
-    CHECK_INT(store_request_each(st, "acme", "XDM44", NULL, request_cb, &n), 0);
+    CHECK_INT(store_request_page(st, "acme", "XDM44", 0, 10, request_cb, &n, &got_n), 0);
     CHECK_NAMES(&n, "3520,3521");
     n.n = 0;
-    CHECK_INT(store_request_each(st, "acme", NULL, "In Progress", request_cb, &n), 0);
-    CHECK_NAMES(&n, "3521,3522");
+    CHECK_INT(store_request_page(st, "acme", NULL, 3520, 1, request_cb, &n, &got_n), 0);
+    CHECK_NAMES(&n, "3521");
+    CHECK_INT(got_n, 1);
     n.n = 0;
-    CHECK_INT(store_request_each(st, "acme", "XDM44", "Failed", request_cb, &n), 0);
-    CHECK_NAMES(&n, "3520");
-    n.n = 0;
-    CHECK_INT(store_request_each(st, "other", NULL, NULL, request_cb, &n), 0);
+    CHECK_INT(store_request_page(st, "other", NULL, 0, 10, request_cb, &n, &got_n), 0);
     CHECK_NAMES(&n, "3523");
+    long long counts[MODEL_STATUS_COUNT];
+    CHECK_INT(store_request_counts(st, "acme", "XDM44", counts), 0);
+    CHECK_INT(counts[STATUS_IN_PROGRESS], 1);
+    CHECK_INT(counts[STATUS_FAILED], 1);
+    CHECK_INT(counts[STATUS_SUCCESS], 0);
+    CHECK_INT(counts[STATUS_ABORTED], 0);
+    CHECK_INT(store_request_counts(st, "acme", "nope", counts), 0);
+    CHECK_INT(counts[STATUS_IN_PROGRESS] + counts[STATUS_FAILED], 0);
 
     /* Deleting a mapping takes its requests and script with it. */
     struct model_step s = step(OUTCOME_SUCCESS, 1, 0);
