@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -340,6 +341,86 @@ static void test_check_and_bad_fixtures(void)
     CHECK(count_lines(err) == 1, "%s", err);
     free(out);
     free(err);
+
+    /* A directory without fixture files (a volume mounted at the wrong place) is refused,
+     * by check and at start; an empty set is asked for by name. */
+    char empty[400];
+    snprintf(empty, sizeof(empty), "%s/empty-dir", tmpdir);
+    mkdir(empty, 0755);
+    snprintf(expected, sizeof(expected), "%s: the directory holds no fixture file (*.json)\n",
+             empty);
+    const char *check_empty[] = {"check", empty, NULL};
+    CHECK_INT(run_binary_split(check_empty, &out, &err, EXIT_TIMEOUT_MS), 1);
+    CHECK_STR(out, expected);
+    free(out);
+    free(err);
+    const char *serve_empty[] = {"--port", "0", "--fixtures", empty, NULL};
+    CHECK_INT(run_binary_split(serve_empty, &out, &err, EXIT_TIMEOUT_MS), 1);
+    snprintf(with_prefix, sizeof(with_prefix), "campaign-mock: %s", expected);
+    CHECK_STR(err, with_prefix);
+    free(out);
+    free(err);
+    const char *check_none[] = {"check", "none", NULL};
+    CHECK_INT(run_binary_split(check_none, &out, &err, EXIT_TIMEOUT_MS), 0);
+    CHECK_STR(out, "ok\n");
+    free(out);
+    free(err);
+    /* "bundled" adds the bundled set to the user's files (which clash with it here: the
+     * names of the lines say which file each mapping came from). */
+    const char *check_bundled[] = {"check", "bundled", source_path("tests/docs/clients.json"),
+                                   NULL};
+    CHECK_INT(run_binary_split(check_bundled, &out, &err, EXIT_TIMEOUT_MS), 0);
+    CHECK_STR(out, "ok\n");
+    free(out);
+    free(err);
+    const char *check_twice[] = {"check", "bundled", source_path("fixtures/acs-docs.json"), NULL};
+    CHECK_INT(run_binary_split(check_twice, &out, &err, EXIT_TIMEOUT_MS), 1);
+    snprintf(expected, sizeof(expected),
+             "%s: tenants.acme.mappings[0].id: duplicate mapping id \"XDM44\" (tenant \"acme\" "
+             "already has it from an earlier file)\n",
+             source_path("fixtures/acs-docs.json"));
+    CHECK(out && strncmp(out, expected, strlen(expected)) == 0, "%s", out ? out : "");
+    free(out);
+    free(err);
+}
+
+/* --fixtures bundled with the user's own file: both served; --fixtures none: nothing. */
+static void test_fixtures_keywords(void)
+{
+    const char *args[] = {"--fixtures", "bundled", "--fixtures",
+                          source_path("tests/docs/clients.json"), "--auth", "strict", NULL};
+    struct server s;
+    if (server_start(&s, NULL, args) < 0) {
+        CHECK(0, "server with --fixtures bundled did not start");
+        return;
+    }
+    struct response r;
+    char url[512];
+    snprintf(url, sizeof(url), "%s/ims/token/v3", s.base);
+    const char *form[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+    http_call(&r, "POST", url,
+              "grant_type=client_credentials&client_id=my-client-id&client_secret=my-client-"
+              "secret&scope=openid",
+              -1, form);
+    CHECK_INT(r.status, 200); /* the client of clients.json */
+    response_free(&r);
+    snprintf(url, sizeof(url), "%s/_mock/tenants/acme/mappings/XDM44", s.base);
+    http_call(&r, "GET", url, NULL, 0, NULL);
+    CHECK_INT(r.status, 200); /* the mapping of the bundled set */
+    response_free(&r);
+    CHECK_INT(server_stop(&s), 0);
+
+    const char *none[] = {"--fixtures", "none", NULL};
+    if (server_start(&s, NULL, none) < 0) {
+        CHECK(0, "server with --fixtures none did not start");
+        return;
+    }
+    snprintf(url, sizeof(url), "%s/_mock/tenants", s.base);
+    http_call(&r, "GET", url, NULL, 0, NULL);
+    CHECK_INT(r.status, 200);
+    CHECK_STR(r.body, "{\"tenants\":[],\"template\":false}");
+    response_free(&r);
+    CHECK_INT(server_stop(&s), 0);
 }
 
 static void post_expect_status(const struct server *s, long status)
@@ -432,6 +513,7 @@ int main(void)
     test_sigint();
     test_bad_database();
     test_check_and_bad_fixtures();
+    test_fixtures_keywords();
     test_environment();
     const char *made[] = {"junk.db", "bad.json", "syntax.json", "env-port", "env.log"};
     for (int i = 0; i < 5; i++) {
