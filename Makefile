@@ -12,7 +12,7 @@ BUILD    := build
 ASAN     := build-asan
 PORT     ?= 8080
 
-.PHONY: all deps test-deps build run test test-plain test-asan format format-check bench soak fuzz test-valgrind clean
+.PHONY: all deps test-deps build package run test test-plain test-asan format format-check bench soak fuzz test-valgrind clean
 
 all: build
 
@@ -52,8 +52,15 @@ $(BUILD)/CMakeCache.txt: | deps
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-run: build
+# Serving needs the server alone: not the tests, the benchmark or the fuzzers.
+run: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target campaign-mock
 	./$(BUILD)/campaign-mock --port $(PORT)
+
+# A .deb of the server (CPack; its dependencies read off the binary by dpkg-shlibdeps),
+# in $(BUILD)/package/. Install it with: sudo apt install ./$(BUILD)/package/*.deb
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 format-check: deps
 	cmake -DSOURCE_DIR=$(CURDIR) -P cmake/format.cmake

@@ -387,8 +387,9 @@ static void test_check_and_bad_fixtures(void)
 /* --fixtures bundled with the user's own file: both served; --fixtures none: nothing. */
 static void test_fixtures_keywords(void)
 {
-    const char *args[] = {"--fixtures", "bundled", "--fixtures",
-                          source_path("tests/docs/clients.json"), "--auth", "strict", NULL};
+    const char *args[] = {
+        "--fixtures", "bundled", "--fixtures", source_path("tests/docs/clients.json"),
+        "--auth",     "strict",  NULL};
     struct server s;
     if (server_start(&s, NULL, args) < 0) {
         CHECK(0, "server with --fixtures bundled did not start");
