@@ -49,6 +49,21 @@ static int cmd_probe(const struct config *cfg)
     char host[256], port[16];
     snprintf(host, sizeof(host), "%s", strcmp(cfg->host, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->host);
     snprintf(port, sizeof(port), "%d", cfg->port);
+    if (cfg->n_args == 0 && cfg->port_file) {
+        /* The port the server wrote, whatever its --port said (the Docker health check:
+         * CAMPAIGN_MOCK_PORT_FILE is set in the image). */
+        FILE *f = fopen(cfg->port_file, "r");
+        int p = 0;
+        if (!f || fscanf(f, "%d", &p) != 1 || p <= 0 || p > 65535) {
+            fprintf(stderr, "campaign-mock probe: no port in --port-file %s%s%s\n", cfg->port_file,
+                    f ? "" : ": ", f ? "" : strerror(errno));
+            if (f)
+                fclose(f);
+            return 1;
+        }
+        fclose(f);
+        snprintf(port, sizeof(port), "%d", p);
+    }
     if (cfg->n_args > 0) {
         const char *url = cfg->args[0];
         if (strncmp(url, "http://", 7) != 0) {
