@@ -26,6 +26,7 @@ int app_fixtures_read(const struct config *cfg, struct fixture_set *out, struct 
 struct load_arg {
     struct app *app;
     int loaded;
+    int fixtures_changed; /* a database loaded from other fixtures than these */
 };
 
 /* On a fresh database, applies the fixtures and seeds the generator and clock. */
@@ -34,8 +35,13 @@ static int load_if_fresh(struct store *st, void *arg)
     struct load_arg *a = arg;
     long long v;
     int rc = store_meta_get(st, "loaded", &v);
-    if (rc == 0)
+    if (rc == 0) {
+        long long digest;
+        /* A database of a version before the digest has none: nothing to tell. */
+        if (store_meta_get(st, "fixtures_digest", &digest) == 0)
+            a->fixtures_changed = digest != fixtures_digest(&a->app->fixtures);
         return 0;
+    }
     if (rc != STORE_NOTFOUND)
         return rc;
     /* The manual clock starts at its epoch before anything is stamped with it (fixture
@@ -86,7 +92,7 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t err_si
         fixtures_free(&app->fixtures);
         return -1;
     }
-    struct load_arg arg = {app, 0};
+    struct load_arg arg = {app, 0, 0};
     int rc = store_transact(app->store, load_if_fresh, &arg);
     long long manual = CLOCK_MANUAL_EPOCH_MS;
     if (rc == 0)
@@ -104,6 +110,12 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t err_si
     app_faults_recount(app, app->store);
     if (!arg.loaded)
         log_msg(LOG_INFO, "database %s already holds state: continuing it", cfg->db);
+    if (arg.fixtures_changed)
+        log_msg(LOG_WARN,
+                "the fixtures differ from those database %s was loaded from: its tenants, "
+                "mappings and fault rules are kept as they were (the IMS clients are the new "
+                "ones); POST /_mock/reset or SIGHUP loads the new fixtures, and resets the state",
+                cfg->db);
     return 0;
 }
 

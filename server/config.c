@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern char **environ; /* the variables, for those no option reads */
+
 const char config_usage[] =
     "usage: campaign-mock [serve] [options]     run the server (default command)\n"
     "       campaign-mock check PATH...         validate fixture files\n"
@@ -294,6 +296,88 @@ const char *const config_options[] = {"host",
 
 #define N_OPTIONS (sizeof(config_options) / sizeof(config_options[0]) - 1)
 
+const char *const config_env_not_options[] = {
+    "BIN",          "SOURCE",        "RESPONSE_LOG",  "KEEP_TEST_DIRS", "VALGRIND",
+    "MEMCHECK_BIN", "MEMCHECK_LOGS", "MEMCHECK_TEST", "CONTROL_URL",    NULL};
+
+/* An option's variable name into var: CAMPAIGN_MOCK_ and the name in upper case, '-' as
+ * '_'. */
+static void env_name(char *var, size_t size, const char *option)
+{
+    size_t len = (size_t)snprintf(var, size, "CAMPAIGN_MOCK_");
+    for (const char *p = option; *p && len < size - 1; p++)
+        var[len++] = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+    var[len] = '\0';
+}
+
+/* Edit distance of a and b, up to 3 (a typo is one or two). */
+static int distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64 || (la > lb ? la - lb : lb - la) > 2)
+        return 3;
+    int row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int up = row[j];
+            int best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb] > 3 ? 3 : row[lb];
+}
+
+/* The CAMPAIGN_MOCK_* variables of env that no option reads, as warning lines. */
+static void env_warnings(struct config *c, char *const *env)
+{
+    static const char prefix[] = "CAMPAIGN_MOCK_";
+    size_t used = 0;
+    c->warnings[0] = '\0';
+    for (char *const *e = env; e && *e; e++) {
+        if (strncmp(*e, prefix, sizeof(prefix) - 1) != 0)
+            continue;
+        char name[96];
+        size_t len = strcspn(*e, "=");
+        if (len >= sizeof(name))
+            len = sizeof(name) - 1;
+        memcpy(name, *e, len);
+        name[len] = '\0';
+        int known = 0;
+        const char *nearest = NULL;
+        char var[64], near_var[64] = "";
+        for (size_t i = 0; i < N_OPTIONS && !known; i++) {
+            env_name(var, sizeof(var), config_options[i]);
+            known = strcmp(var, name) == 0;
+            if (!known && !nearest && distance(var, name) <= 2) {
+                nearest = config_options[i];
+                snprintf(near_var, sizeof(near_var), "%s", var);
+            }
+        }
+        for (const char *const *o = config_env_not_options; *o && !known; o++)
+            known = strcmp(name + sizeof(prefix) - 1, *o) == 0;
+        if (known)
+            continue;
+        int n = snprintf(c->warnings + used, sizeof(c->warnings) - used,
+                         "%s is no option's variable: ignored%s%s%s\n", name,
+                         nearest ? " (did you mean " : "", nearest ? near_var : "",
+                         nearest ? "?)" : "");
+        if (n < 0 || (size_t)n >= sizeof(c->warnings) - used) {
+            c->warnings[used] = '\0'; /* the rest would not fit: the first are told */
+            break;
+        }
+        used += (size_t)n;
+    }
+}
+
 /* The separator of a repeatable option's values in its environment twin, or 0 for an
  * option that takes one value: ':' between paths as in PATH, ',' between names (an
  * IPv6 address has colons). */
@@ -312,11 +396,8 @@ static void apply_env(struct config *c, char env_err[][256])
     int n_lists = 0;
     for (size_t i = 0; i < N_OPTIONS; i++) {
         const char *o = config_options[i];
-        char var[64] = "CAMPAIGN_MOCK_";
-        size_t len = strlen(var);
-        for (const char *p = o; *p && len < sizeof(var) - 1; p++)
-            var[len++] = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-        var[len] = '\0';
+        char var[64];
+        env_name(var, sizeof(var), o);
         const char *value = getenv(var);
         char sep = list_separator(o);
         if (!value || (sep && !*value))
@@ -389,6 +470,7 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
     memset(env_err, 0, sizeof(env_err));
     memset(cli_set, 0, sizeof(cli_set));
     apply_env(&c, env_err);
+    env_warnings(&c, environ);
 
     int i = 1;
     if (i < argc && argv[i][0] != '-') {

@@ -46,6 +46,9 @@ struct config {
     enum log_level log_level;
     char *const *args; /* positional arguments of check / probe (argv storage) */
     int n_args;
+    /* CAMPAIGN_MOCK_* variables that are no option's, one line each ("" when none):
+     * told as warnings, never refused (a typo must not stop a CI job, but must show). */
+    char warnings[1024];
 };
 
 /* Fills *out from the environment and argv (argv must outlive *out). 0 on success;
@@ -53,6 +56,10 @@ struct config {
 int config_parse(struct config *out, int argc, char **argv, char *err, size_t err_size);
 
 const char *config_auth_name(enum auth_mode mode);
+
+/* Variables with the CAMPAIGN_MOCK_ prefix that are not options' twins and not warned
+ * about: those of campaign-mock's own test suite and helpers (without the prefix). */
+extern const char *const config_env_not_options[];
 
 /* The names of the options (without "--"), NULL-terminated: each is also read from its
  * CAMPAIGN_MOCK_ twin. */

@@ -140,9 +140,24 @@ static int write_port_file(const char *path, int port, int tls_port)
     return 0;
 }
 
+/* The configuration's warnings, one line each: through the log when serving (in its
+ * format), else on stderr. */
+static void warn_config(const struct config *cfg, int logged)
+{
+    for (const char *line = cfg->warnings; *line;) {
+        int n = (int)strcspn(line, "\n");
+        if (logged)
+            log_msg(LOG_WARN, "%.*s", n, line);
+        else
+            fprintf(stderr, "campaign-mock: warning: %.*s\n", n, line);
+        line += n + (line[n] == '\n');
+    }
+}
+
 static int cmd_serve(const struct config *cfg)
 {
     log_configure(cfg->log_level, cfg->log_format);
+    warn_config(cfg, 1);
     /* Signals are taken synchronously by sigwait below; every thread inherits the mask. */
     sigset_t set;
     sigemptyset(&set);
@@ -266,6 +281,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "campaign-mock: %s\n", err);
         return 2;
     }
+    if (cfg.command != CMD_SERVE && cfg.command != CMD_HELP && cfg.command != CMD_VERSION)
+        warn_config(&cfg, 0);
     switch (cfg.command) {
     case CMD_HELP:
         fputs(config_usage, stdout);

@@ -384,6 +384,61 @@ static void test_check_and_bad_fixtures(void)
     free(err);
 }
 
+/* How many times text occurs in the server's log. */
+static int log_count(const struct server *s, const char *text)
+{
+    FILE *f = fopen(s->log_path, "r");
+    char line[4096];
+    int n = 0;
+    while (f && fgets(line, sizeof(line), f))
+        n += strstr(line, text) != NULL;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+/* A restart on a database loaded from other fixtures says so (and keeps the state); on
+ * the same fixtures it says nothing; a reset loads the new ones, and then it is quiet. */
+static void test_fixtures_changed(void)
+{
+    static const char notice[] = "the fixtures differ from those database ";
+    char dir[64], db[128];
+    if (harness_temp_dir(dir, sizeof(dir)) < 0)
+        return;
+    snprintf(db, sizeof(db), "%s/state.db", dir);
+    const char *a =
+        tmp_file("a.json", "{\"tenants\": {\"t1\": {\"mappings\": [{\"id\": \"M1\"}]}}}");
+    const char *b =
+        tmp_file("b.json", "{\"tenants\": {\"t1\": {\"mappings\": [{\"id\": \"M2\"}]}}}");
+    const char *with_a[] = {"--db", db, "--fixtures", a, NULL};
+    const char *with_b[] = {"--db", db, "--fixtures", b, NULL};
+    struct server s;
+    for (int round = 0; round < 4; round++) {
+        const char *const *args = round == 0 || round == 1 ? with_a : with_b;
+        if (server_start(&s, dir, args) < 0) {
+            CHECK(0, "start %d", round);
+            return;
+        }
+        int told = log_count(&s, notice);
+        /* 0: fresh; 1: same fixtures; 2: changed (told); 3: after the reset of round 2. */
+        CHECK_INT(told, round == 2 ? 1 : 0);
+        char url[256];
+        snprintf(url, sizeof(url), "%s/_mock/tenants/t1/mappings/M1", s.base);
+        struct response r;
+        http_call(&r, "GET", url, NULL, 0, NULL);
+        CHECK_INT(r.status, round < 3 ? 200 : 404); /* state kept until the reset */
+        response_free(&r);
+        if (round == 2) {
+            snprintf(url, sizeof(url), "%s/_mock/reset", s.base);
+            http_call(&r, "POST", url, NULL, 0, NULL);
+            CHECK_INT(r.status, 200);
+            response_free(&r);
+        }
+        CHECK_INT(server_stop(&s), 0);
+        unlink(s.log_path); /* each round reads its own start */
+    }
+}
+
 /* --fixtures bundled with the user's own file: both served; --fixtures none: nothing. */
 static void test_fixtures_keywords(void)
 {
@@ -515,6 +570,7 @@ int main(void)
     test_bad_database();
     test_check_and_bad_fixtures();
     test_fixtures_keywords();
+    test_fixtures_changed();
     test_environment();
     const char *made[] = {"junk.db", "bad.json", "syntax.json", "env-port", "env.log"};
     for (int i = 0; i < 5; i++) {

@@ -625,6 +625,39 @@ static void test_config_tls(void)
     }
 }
 
+/* CAMPAIGN_MOCK_* variables no option reads are told (with the nearest option's when a
+ * typo is likely), not refused; the test suite's own are not told. */
+static void test_config_env_warnings(void)
+{
+    struct config c;
+    struct args a;
+    char err[256];
+    env_clear();
+    static const char *const none[] = {NULL};
+    setenv("CAMPAIGN_MOCK_PROT", "9000", 1);
+    setenv("CAMPAIGN_MOCK_NOTHING_LIKE_IT", "1", 1);
+    setenv("CAMPAIGN_MOCK_KEEP_TEST_DIRS", "1", 1);
+    args_make(&a, none);
+    CHECK_INT(config_parse(&c, a.n, a.v, err, sizeof(err)), 0);
+    CHECK_INT(c.port, 8080);
+    CHECK(strstr(c.warnings, "CAMPAIGN_MOCK_PROT is no option's variable: ignored (did you mean "
+                             "CAMPAIGN_MOCK_PORT?)\n") != NULL,
+          "warnings: %s", c.warnings);
+    CHECK(strstr(c.warnings, "CAMPAIGN_MOCK_NOTHING_LIKE_IT is no option's variable: ignored\n") !=
+              NULL,
+          "warnings: %s", c.warnings);
+    CHECK(strstr(c.warnings, "KEEP_TEST_DIRS") == NULL, "the suite's own variable was told: %s",
+          c.warnings);
+    args_free(&a);
+    unsetenv("CAMPAIGN_MOCK_PROT");
+    unsetenv("CAMPAIGN_MOCK_NOTHING_LIKE_IT");
+    unsetenv("CAMPAIGN_MOCK_KEEP_TEST_DIRS");
+    args_make(&a, none);
+    CHECK_INT(config_parse(&c, a.n, a.v, err, sizeof(err)), 0);
+    CHECK(strstr(c.warnings, "PROT") == NULL, "no warning once unset: %s", c.warnings);
+    args_free(&a);
+}
+
 static void test_config(void)
 {
     struct config c;
@@ -964,5 +997,6 @@ int main(void)
     test_jsonw();
     test_config();
     test_config_tls();
+    test_config_env_warnings();
     return test_report();
 }
