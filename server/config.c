@@ -45,6 +45,8 @@ const char config_usage[] =
     "  --request-timeout S   a request must arrive whole within S seconds of its first\n"
     "                        byte, else 408 (default 30; 0 = no deadline)\n"
     "  --idle-timeout S      an idle connection is closed after S seconds (default 120)\n"
+    "  --shutdown-grace S    on SIGTERM, wait up to S seconds for the answers in flight,\n"
+    "                        delayed ones included (default 5; 0 = cut them)\n"
     "  --tls-port N          also serve HTTPS on port N (0 picks a free port; default off)\n"
     "  --tls-dir DIR         the local CA that signs the HTTPS certificate (default: beside\n"
     "                        --db FILE as FILE.tls, else ~/.local/state/campaign-mock/tls)\n"
@@ -97,6 +99,7 @@ static const char *allowed_values(const char *name)
         {"max-connections-per-client", "an integer from 1 to 100000"},
         {"request-timeout", "seconds, an integer from 0 to 3600"},
         {"idle-timeout", "seconds, an integer from 1 to 86400"},
+        {"shutdown-grace", "seconds, an integer from 0 to 3600"},
         {"tls-port", "an integer from 0 to 65535"},
         {"tls-dir", "a directory path"},
         {"tls-host", "a DNS name or an IP address, at most 253 bytes of letters, digits, '.', "
@@ -225,6 +228,10 @@ static int apply(struct config *c, const char *name, const char *value, char *er
         if (parse_ll(&v, value, 1, 86400) < 0)
             goto bad;
         c->idle_timeout = (int)v;
+    } else if (strcmp(name, "shutdown-grace") == 0) {
+        if (parse_ll(&v, value, 0, 3600) < 0)
+            goto bad;
+        c->shutdown_grace = (int)v;
     } else if (strcmp(name, "tls-port") == 0) {
         if (parse_ll(&v, value, 0, 65535) < 0)
             goto bad;
@@ -285,6 +292,7 @@ const char *const config_options[] = {"host",
                                       "cors",
                                       "request-timeout",
                                       "idle-timeout",
+                                      "shutdown-grace",
                                       "tls-port",
                                       "tls-dir",
                                       "tls-host",
@@ -462,6 +470,9 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
     c.request_timeout = 30;
     c.idle_timeout = 120; /* keep-alive pools of HTTP clients reuse within seconds */
     c.tls_port = -1;
+    /* Long enough for the delays a fault rule gives a test (a second or two), short
+     * enough that a CI job's teardown does not notice. */
+    c.shutdown_grace = 5;
     c.log_format = LOG_TEXT;
     c.log_level = LOG_INFO;
     c.command = CMD_SERVE;

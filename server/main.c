@@ -258,9 +258,13 @@ static int cmd_serve(const struct config *cfg)
             problems_free(&p);
             continue;
         }
-        log_msg(LOG_INFO, "signal %d: stopping", sig);
+        log_msg(LOG_INFO, "signal %d: stopping (answers in flight get up to %d s)", sig,
+                cfg->shutdown_grace);
         break;
     }
+    /* Both listeners drain at once: the grace is spent once, not once per listener. */
+    http_server_drain(tls_srv, cfg->shutdown_grace);
+    http_server_drain(srv, cfg->shutdown_grace);
     rc = 0;
 done:
     http_server_stop(tls_srv);

@@ -98,6 +98,12 @@ struct http_server {
     pthread_cond_t wait_cond;
     struct conn *waiting; /* suspended connections; guarded by wait_lock */
     int stopping;
+    /* Draining (http_server_drain): no new connection, every request dispatched
+     * answered, delayed ones included, until in_flight is 0 or drain_until_ms passes.
+     * Guarded by wait_lock. */
+    int draining;
+    int in_flight; /* requests dispatched and not yet completed */
+    double drain_until_ms;
     int tls;                   /* HTTPS: the socket carries TLS records, not HTTP */
     double request_timeout_ms; /* 0: no deadline */
     double next_scan_ms;       /* the timer's next deadline check */
@@ -394,6 +400,15 @@ static void *timer_main(void *arg)
     pthread_mutex_lock(&srv->wait_lock);
     while (!srv->stopping) {
         double now = clock_monotonic_ms();
+        /* Drained, or out of time: what is still held is let go below. */
+        if (srv->draining && (srv->in_flight == 0 || now >= srv->drain_until_ms)) {
+            if (srv->in_flight > 0)
+                log_msg(LOG_WARN,
+                        "shutdown: %d request(s) still in flight after --shutdown-grace: cut",
+                        srv->in_flight);
+            srv->stopping = 1;
+            break;
+        }
         if (srv->request_timeout_ms > 0 && now >= srv->next_scan_ms) {
             pthread_mutex_unlock(&srv->wait_lock);
             deadline_scan(srv, now);
@@ -403,6 +418,8 @@ static void *timer_main(void *arg)
         double next = now + 1000.0;
         if (srv->request_timeout_ms > 0 && srv->next_scan_ms < next)
             next = srv->next_scan_ms;
+        if (srv->draining && srv->drain_until_ms < next)
+            next = srv->drain_until_ms;
         struct conn **pp = &srv->waiting;
         while (*pp) {
             struct conn *c = *pp;
@@ -414,6 +431,11 @@ static void *timer_main(void *arg)
                     goto resume;
                 }
                 c->check_ms = now + HANG_POLL_MS;
+            }
+            /* A hang never ends by itself: draining does not wait for it. */
+            if (srv->draining && c->hanging) {
+                c->state = CONN_ABORT;
+                goto resume;
             }
             if (c->hanging || c->wake_ms > now) {
                 double at = c->hanging || c->check_ms < c->wake_ms ? c->check_ms : c->wake_ms;
@@ -597,6 +619,10 @@ static int dispatch(struct conn *c)
     if (!claim(srv, c->mhd, &full))
         return 0;
     c->dispatched = 1;
+    pthread_mutex_lock(&srv->wait_lock);
+    srv->in_flight++;
+    int draining = srv->draining;
+    pthread_mutex_unlock(&srv->wait_lock);
     c->req.method = c->method;
     c->req.path = c->path;
     c->req.raw_path = c->raw_path ? c->raw_path : c->path;
@@ -611,6 +637,8 @@ static int dispatch(struct conn *c)
     c->req.headers_too_large = c->headers_too_large;
     c->req.started_ms = c->started_ms;
     srv->dispatch(srv->ctx, &c->req, &c->rep);
+    if (draining) /* a keep-alive client's next request must go to the next server */
+        c->rep.close = 1;
     return 1;
 }
 
@@ -803,6 +831,11 @@ static void on_completed(void *cls, struct MHD_Connection *mhd, void **con_cls,
         return;
     *con_cls = NULL;
     if (c->dispatched) {
+        struct http_server *srv = cls;
+        pthread_mutex_lock(&srv->wait_lock);
+        if (--srv->in_flight == 0 && srv->draining)
+            pthread_cond_signal(&srv->wait_cond);
+        pthread_mutex_unlock(&srv->wait_lock);
         double duration = clock_monotonic_ms() - c->started_ms;
         int status = c->rep.transport == TRANSPORT_NORMAL ? c->rep.status : 0;
         /* Quiet routes (health probes, a Docker HEALTHCHECK every few seconds) only at
@@ -961,6 +994,21 @@ fail:
     return -1;
 }
 
+void http_server_drain(struct http_server *srv, int grace_s)
+{
+    if (!srv)
+        return;
+    if (srv->daemon)
+        MHD_quiesce_daemon(srv->daemon);
+    pthread_mutex_lock(&srv->wait_lock);
+    if (!srv->draining) {
+        srv->draining = 1;
+        srv->drain_until_ms = clock_monotonic_ms() + 1000.0 * grace_s;
+    }
+    pthread_cond_signal(&srv->wait_cond);
+    pthread_mutex_unlock(&srv->wait_lock);
+}
+
 void http_server_stop(struct http_server *srv)
 {
     if (!srv)
@@ -968,7 +1016,9 @@ void http_server_stop(struct http_server *srv)
     if (srv->daemon)
         MHD_quiesce_daemon(srv->daemon);
     pthread_mutex_lock(&srv->wait_lock);
-    srv->stopping = 1;
+    /* Drained by now unless no drain was asked for (or the timer never started). */
+    if (!srv->draining || !srv->timer_started)
+        srv->stopping = 1;
     pthread_cond_signal(&srv->wait_cond);
     pthread_mutex_unlock(&srv->wait_lock);
     if (srv->timer_started)

@@ -59,7 +59,13 @@ int http_server_start(struct http_server **out, const struct http_options *opt,
                       http_dispatch dispatch, void *ctx, int *bound_port, char *err,
                       size_t err_size);
 
-/* Stops accepting, ends held connections, waits for in-flight requests, frees. */
+/* Stops accepting and starts draining: every request dispatched is answered, a delayed
+ * one when its delay ends, for up to grace_s seconds (a hanging one is let go at once);
+ * answers then close their connections. Returns at once; http_server_stop waits. */
+void http_server_drain(struct http_server *srv, int grace_s);
+
+/* Stops accepting; when draining, waits for it to end (all answered, or the grace
+ * spent); ends held connections, waits for the requests being handled, frees. */
 void http_server_stop(struct http_server *srv);
 
 #endif
