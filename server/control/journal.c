@@ -94,6 +94,8 @@ int control_journal_append(struct app *app, struct store *st, const struct http_
         .response_body = got,
         .fault = rep->fault_id,
         .duration_ms = clock_monotonic_ms() - req->started_ms,
+        .transport = reply_transport_name(rep->transport),
+        .scheme = req->tls ? "https" : "http",
     };
     long long evicted = 0;
     int rc =
@@ -169,6 +171,8 @@ static int add_entry(void *arg, const struct journal_entry *e)
     else
         cJSON_AddNullToObject(o, "fault");
     cJSON_AddNumberToObject(o, "durationMs", round(e->duration_ms * 1000.0) / 1000.0);
+    cJSON_AddStringToObject(o, "transport", e->transport);
+    cJSON_AddStringToObject(o, "scheme", e->scheme);
     struct ctl *c = arg;
     cJSON_AddItemToArray(c->page_items, o);
     c->page_next = e->id;

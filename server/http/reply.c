@@ -16,6 +16,23 @@ void reply_init(struct reply *r)
     r->request_id = -1;
 }
 
+const char *reply_transport_name(enum reply_transport t)
+{
+    switch (t) {
+    case TRANSPORT_RESET:
+        return "reset";
+    case TRANSPORT_EMPTY:
+        return "empty";
+    case TRANSPORT_TRUNCATE:
+        return "truncate";
+    case TRANSPORT_HANG:
+        return "hang";
+    case TRANSPORT_NORMAL:
+        break;
+    }
+    return "normal";
+}
+
 void reply_stream_drop(struct reply *r)
 {
     if (r->stream.free_ctx)

@@ -77,6 +77,9 @@ void reply_text(struct reply *r, int status, const char *content_type, const cha
 /* Makes the body a stream (taking it; see struct reply_stream), sent with status. */
 void reply_stream_take(struct reply *r, int status, const struct reply_stream *stream);
 
+/* "normal", "reset", "empty", "truncate" or "hang". */
+const char *reply_transport_name(enum reply_transport t);
+
 /* Frees a stream not yet handed to the HTTP layer (and forgets it). */
 void reply_stream_drop(struct reply *r);
 

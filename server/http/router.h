@@ -50,6 +50,7 @@ struct http_request {
     int headers_too_large; /* the headers are over HTTP_HEADERS_MAX */
     int timed_out;         /* asks for the answer to a request cut by the deadline */
     double started_ms;     /* monotonic time the request line arrived */
+    int tls;               /* it came in over HTTPS (--tls-port) */
     const struct http_fields *fields;
     void *conn; /* opaque, for fields->each */
 };

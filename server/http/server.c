@@ -636,6 +636,7 @@ static int dispatch(struct conn *c)
     c->req.framing = c->framing;
     c->req.headers_too_large = c->headers_too_large;
     c->req.started_ms = c->started_ms;
+    c->req.tls = srv->tls;
     srv->dispatch(srv->ctx, &c->req, &c->rep);
     if (draining) /* a keep-alive client's next request must go to the next server */
         c->rep.close = 1;

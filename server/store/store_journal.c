@@ -26,7 +26,8 @@ enum {
 static const char sql_insert[] =
     "INSERT INTO journal (server_ms, wall_ms, method, path, query, endpoint, tenant, mapping, "
     "request_id, status, request_headers, request_body, response_body, fault, duration_ms, "
-    "bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+    "bytes, transport, scheme) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+    "?14, ?15, ?16, ?17, ?18)";
 /* ?1 is the newest id minus the cap: a rowid range from the oldest row, which is empty
  * (one seek) on every call but those that evict. */
 static const char sql_evict[] = "DELETE FROM journal WHERE id <= ?1";
@@ -113,7 +114,8 @@ static sqlite3_stmt *filtered(struct store *st, enum query q, const struct journ
         snprintf(sql, sizeof(sql),
                  "SELECT id, server_ms, wall_ms, method, path, query, endpoint, tenant, "
                  "mapping, request_id, status, request_headers, request_body, response_body, "
-                 "fault, duration_ms FROM journal WHERE id > ?6 AND id <= ?7%s ORDER BY id "
+                 "fault, duration_ms, transport, scheme FROM journal WHERE id > ?6 AND id <= ?7%s "
+                 "ORDER BY id "
                  "LIMIT ?5",
                  w);
     else if (q == Q_START)
@@ -164,6 +166,8 @@ int store_journal_append(struct store *st, const struct journal_entry *e, long l
     store_bind_text(s, 14, e->fault);
     sqlite3_bind_double(s, 15, e->duration_ms);
     sqlite3_bind_int64(s, 16, bytes);
+    store_bind_text(s, 17, e->transport ? e->transport : "normal");
+    store_bind_text(s, 18, e->scheme ? e->scheme : "http");
     int rc = store_stmt_run(s);
     if (rc < 0)
         return rc;
@@ -261,6 +265,8 @@ int store_journal_page(struct store *st, const struct journal_filter *f, long lo
         e.response_body = text(s, 13);
         e.fault = text(s, 14);
         e.duration_ms = sqlite3_column_double(s, 15);
+        e.transport = text(s, 16);
+        e.scheme = text(s, 17);
         ++*n;
         if (fn(arg, &e) != 0)
             break;

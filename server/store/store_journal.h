@@ -15,6 +15,8 @@ struct journal_entry {
     const char *request_headers; /* JSON object text */
     const char *request_body, *response_body, *fault;
     double duration_ms;
+    const char *transport; /* "normal", or the fault's: "reset", "empty", "truncate", "hang" */
+    const char *scheme;    /* "http" or "https" */
 };
 
 /* Filters; NULL / 0 fields do not filter. */

@@ -423,6 +423,7 @@ static void test_transports(const struct server *s)
     CHECK_COUNTERS(s, "t-truncate", 1, 2, 0);
     cJSON *j = journal_of(s, "tr-truncate");
     CHECK_JOURNAL(j, 0, 200, "t-truncate");
+    CHECK_STR(json_str(j, "entries[0].transport"), "truncate");
     CHECK_STR(json_str(j, "entries[0].responseBody"), full);
     CHECK_INT(json_int(j, "entries[0].requestId"), id);
     CHECK_JOURNAL(j, 1, 200, NULL);
@@ -843,6 +844,16 @@ static void test_journal_metrics(const struct server *s)
                "submitted successfully"),
         "delayed call's response body: %s", json_str(j, "entries[4].responseBody"));
     CHECK_JOURNAL(j, 5, 200, NULL);
+    /* Which transport each answer took: the rule's, else normal (a delay is normal). */
+    static const char *const transports[] = {"reset",  "empty",  "normal",
+                                             "normal", "normal", "normal"};
+    for (int i = 0; i < 6; i++) {
+        char path[64];
+        snprintf(path, sizeof(path), "entries[%d].transport", i);
+        CHECK_STR(json_str(j, path), transports[i]);
+        snprintf(path, sizeof(path), "entries[%d].scheme", i);
+        CHECK_STR(json_str(j, path), "http");
+    }
     cJSON_Delete(j);
     /* seen: every call reached the first rule, each applied rule stops the others. */
     CHECK_COUNTERS(s, "j-reset", 1, 6, 0);

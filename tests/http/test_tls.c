@@ -266,6 +266,13 @@ static void test_listener(void)
           plain.status);
     CHECK_STR(t.body, plain.body ? plain.body : "");
     response_free(&plain);
+    /* The journal tells the two doors apart: the HTTPS call, then the plain one. */
+    snprintf(url, sizeof(url), "%s/_mock/journal?limit=2", s.base);
+    http_call(&plain, "GET", url, NULL, 0, NULL);
+    const char *first = plain.body ? strstr(plain.body, "\"scheme\":\"https\"") : NULL;
+    CHECK(first && strstr(first, "\"scheme\":\"http\"") && !strstr(first + 17, "https"),
+          "journal schemes: %s", plain.body ? plain.body : "");
+    response_free(&plain);
 
     /* Plain HTTP sent to the HTTPS port: the connection is closed, the server serves on. */
     int fd = socket(AF_INET, SOCK_STREAM, 0);
