@@ -45,6 +45,9 @@ test-deps: deps
 	@# each pinned by its package-lock.json.
 	@if [ ! -d tests/openapi/node_modules ]; then npm ci --prefix tests/openapi; fi
 	@if [ ! -d tests/sdk/node_modules ]; then npm ci --prefix tests/sdk; fi
+	@# The dashboard's browser test (tests/ui): Debian's Chromium, driven by playwright-core.
+	$(call install_missing,chromium,)
+	@if [ ! -d tests/ui/node_modules ]; then npm ci --prefix tests/ui; fi
 
 $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo

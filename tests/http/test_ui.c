@@ -6,7 +6,7 @@
  * The page's own promises are pinned here too: every element its script looks up
  * exists, it calls only /_mock/ and the emulated API, loads nothing from elsewhere and
  * never parses data as markup. Its behaviour in a browser is checked by
- * tests/ui/smoke.js (local only: CI has no Chromium).
+ * tests/ui/browser.js (ctest ui.browser, in headless Chromium).
  */
 #include "http/harness.h"
 
@@ -190,15 +190,16 @@ static void test_page_content(const struct server *s)
     if (!page)
         return;
 
-    /* The sections and controls the script and tests/ui/smoke.js depend on. */
+    /* The sections and controls the script and tests/ui/browser.js depend on. */
     static const char *const ids[] = {
         "version",      "clock-now",    "clock-manual", "clock-set",     "token",
-        "auto",         "reload",       "top-msg",      "tenants",       "tenant-list",
+        "auto",         "reload",       "toasts",       "tenants",       "tenant-list",
         "tenant-name",  "tenant",       "tenant-reset", "tenant-delete", "mappings-body",
         "script-panel", "script-text",  "script-save",  "requests-body", "adobe",
         "call-tenant",  "call-mapping", "call-request", "call-trigger",  "call-poll",
         "call-body",    "faults",       "faults-body",  "faults-clear",  "fault-preset",
         "fault-json",   "journal",      "journal-list", "journal-clear", "j-status",
+        "call-token",   "call-key",     "call-headers", "call-msg",      "ims-form",
     };
     for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
         char attr[64];
@@ -231,8 +232,11 @@ static void test_page_content(const struct server *s)
         "'?requestId='",
         "'X-Mock-Admin-Token'",
         "sessionStorage",
-        "'Authorization': 'Bearer ui'",
-        "'X-Api-Key': 'ui'",
+        "h['Authorization'] = 'Bearer ' + token",
+        "h['X-Api-Key'] = key",
+        "'/ims/token/v3'",
+        "'X-Mock-UI-Call'",
+        "'/_mock/journal/count'",
         "setInterval(",
     };
     for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
