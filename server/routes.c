@@ -55,6 +55,8 @@ const struct route routes[] = {
     {"GET", "/_mock/journal", "control.journal", CONTROL, NP, NP, handle_journal_get, NULL},
     {"DELETE", "/_mock/journal", "control.journal", CONTROL, NP, NP, handle_journal_delete, NULL},
     {"GET", "/_mock/journal/count", "control.journal", CONTROL, NP, NP, handle_journal_count, NULL},
+    {"GET", "/_mock/report", "control.report", CONTROL, NP, NP, handle_report_get, NULL},
+    {"POST", "/_mock/report/mark", "control.report", CONTROL, NP, NP, handle_report_mark, NULL},
     {"GET", "/_mock/faults", "control.faults", CONTROL, NP, NP, handle_faults_get, NULL},
     {"POST", "/_mock/faults", "control.faults", CONTROL, NP, NP, handle_faults_post, NULL},
     {"DELETE", "/_mock/faults", "control.faults", CONTROL, NP, NP, handle_faults_delete, NULL},

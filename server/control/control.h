@@ -141,6 +141,8 @@ void handle_snapshot_get(struct app *app, const struct http_request *req, struct
 void handle_snapshot_put(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_clock_get(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_clock_post(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_report_get(struct app *app, const struct http_request *req, struct reply *rep);
+void handle_report_mark(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_journal_get(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_journal_count(struct app *app, const struct http_request *req, struct reply *rep);
 void handle_journal_delete(struct app *app, const struct http_request *req, struct reply *rep);

@@ -18,6 +18,7 @@ enum {
     J_EVICTED_BYTES,
     J_OLDEST,
     J_LAST,
+    J_FIRST,
     J_COUNT_BASE,                    /* + filter set (16 of them) */
     J_EACH_BASE = J_COUNT_BASE + 16, /* + filter set (16 of them) */
     J_START_BASE = J_EACH_BASE + 16, /* + filter set (16 of them) */
@@ -212,6 +213,12 @@ static const char *text(sqlite3_stmt *s, int col)
 {
     const unsigned char *t = sqlite3_column_text(s, col);
     return t ? (const char *)t : "";
+}
+
+int store_journal_first_id(struct store *st, long long *out)
+{
+    sqlite3_stmt *s = store_stmt(st, J_FIRST, "SELECT coalesce(min(id), 0) FROM journal");
+    return s ? store_stmt_one_int(s, out) : STORE_ERROR;
 }
 
 int store_journal_last_id(struct store *st, long long *out)

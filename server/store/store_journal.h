@@ -40,6 +40,9 @@ int store_journal_page(struct store *st, const struct journal_filter *f, long lo
                        long long upto, int limit,
                        int (*fn)(void *arg, const struct journal_entry *e), void *arg, int *n);
 
+/* The id of the oldest entry (0 when there is none). */
+int store_journal_first_id(struct store *st, long long *out);
+
 /* The id of the newest entry (0 when there is none). */
 int store_journal_last_id(struct store *st, long long *out);
 

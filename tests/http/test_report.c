@@ -1,0 +1,239 @@
+/*
+ * GET /_mock/report: a well-behaved client gets no finding and its answers counted; then,
+ * after a mark, a badly behaved one triggers each rule on purpose, and exactly those
+ * rules are reported, with the entries that show them. A strict server for the invalid
+ * token; a capped journal for a window that eviction cut.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "harness.h"
+
+#define XDM44 "/acme/campaign/dataIngestion/xdmIngestion/XDM44/ingest"
+#define XDM95 "/acme/campaign/dataIngestion/xdmIngestion/XDM95/ingest"
+#define FORM  "Content-Type: application/x-www-form-urlencoded"
+#define TOKEN_FORM                                                                                 \
+    "grant_type=client_credentials&client_id=my-client-id&client_secret=my-client-secret&scope="   \
+    "openid"
+
+static const char *const auth[] = {"Authorization: Bearer t", "X-Api-Key: k", NULL};
+
+static long call(const struct server *s, const char *method, const char *path, const char *body,
+                 const char *const *headers)
+{
+    char url[512];
+    snprintf(url, sizeof(url), "%s%s", s->base, path);
+    struct response r;
+    http_call(&r, method, url, body, body ? -1 : 0, headers);
+    long status = r.status;
+    response_free(&r);
+    return status;
+}
+
+static cJSON *report(const struct server *s, const char *query)
+{
+    struct response r = mock_call(s, "GET", query, NULL);
+    CHECK(r.status == 200, "%s: %ld %s", query, r.status, r.body ? r.body : "");
+    cJSON *doc = response_json(&r);
+    response_free(&r);
+    return doc;
+}
+
+/* The rules reported, in the report's order, comma-separated. */
+static void rules_of(const cJSON *doc, char *out, size_t size)
+{
+    out[0] = '\0';
+    size_t used = 0;
+    for (const cJSON *f = json_at(doc, "findings") ? json_at(doc, "findings")->child : NULL; f;
+         f = f->next) {
+        const cJSON *rule = cJSON_GetObjectItemCaseSensitive(f, "rule");
+        int n = snprintf(out + used, size - used, "%s%s", used ? "," : "",
+                         cJSON_IsString(rule) ? rule->valuestring : "?");
+        if (n > 0 && (size_t)n < size - used)
+            used += (size_t)n;
+    }
+}
+
+static long long seen(const cJSON *doc, const char *answer)
+{
+    for (const cJSON *a = json_at(doc, "coverage.answers")->child; a; a = a->next) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(a, "answer");
+        if (cJSON_IsString(id) && strcmp(id->valuestring, answer) == 0)
+            return json_int(a, "seen");
+    }
+    return -1;
+}
+
+static void test_good_then_bad(void)
+{
+    const char *args[] = {"--fixtures", source_path("fixtures/acs-docs.json"), "--fixtures",
+                          source_path("tests/docs/clients.json"), NULL};
+    struct server s;
+    if (server_start(&s, NULL, args) < 0) {
+        CHECK(0, "server did not start");
+        return;
+    }
+    const char *form[] = {FORM, NULL};
+
+    /* A good client: one token, a trigger, polls 120 ms apart until Success. */
+    CHECK_INT(call(&s, "POST", "/ims/token/v3", TOKEN_FORM, form), 200);
+    CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200); /* In Progress */
+    usleep(120000);
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200); /* Success */
+    cJSON *good = report(&s, "/_mock/report?pollIntervalMs=100");
+    char rules[512];
+    rules_of(good, rules, sizeof(rules));
+    CHECK_STR(rules, "");
+    CHECK_INT(seen(good, "trigger.submitted"), 1);
+    CHECK_INT(seen(good, "status.in-progress"), 1);
+    CHECK_INT(seen(good, "status.success"), 1);
+    CHECK_INT(seen(good, "ims.token"), 1);
+    CHECK_INT(seen(good, "gateway.429050"), 0);
+    CHECK_INT(json_int(good, "coverage.seen"), 4);
+    CHECK_INT(json_int(good, "coverage.total"), 26);
+    CHECK_INT(json_int(good, "window.entries"), 4);
+    CHECK(cJSON_IsTrue(json_at(good, "window.complete")), "complete window");
+    CHECK_INT(json_int(good, "summary.answersNotSeen"), 22);
+    cJSON_Delete(good);
+    /* The same client, at the default interval of 1 s: its polls were too fast. */
+    cJSON *strict_interval = report(&s, "/_mock/report");
+    rules_of(strict_interval, rules, sizeof(rules));
+    CHECK_STR(rules, "poll-too-fast");
+    cJSON_Delete(strict_interval);
+
+    /* A new window: nothing in it yet. */
+    struct response m = mock_call(&s, "POST", "/_mock/report/mark", NULL);
+    CHECK_STR(m.body, "{\"mark\":4}");
+    response_free(&m);
+    cJSON *empty = report(&s, "/_mock/report");
+    CHECK_INT(json_int(empty, "window.since"), 4);
+    CHECK_INT(json_int(empty, "window.entries"), 0);
+    cJSON_Delete(empty);
+
+    /* A bad client, each rule on purpose. */
+    const char *json_ct[] = {"Content-Type: application/json", NULL};
+    CHECK_INT(call(&s, "POST", "/ims/token/v3", TOKEN_FORM, json_ct), 400); /* content type */
+    CHECK_INT(call(&s, "POST", "/ims/token/v3", TOKEN_FORM, form), 200);
+    CHECK_INT(call(&s, "POST", "/ims/token/v3", TOKEN_FORM, form), 200); /* a token a call */
+    CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);                 /* 3521 */
+    CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);                 /* already in progress */
+    CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);                 /* again: a loop */
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=3521", NULL, auth), 200);
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=3521", NULL, auth), 200); /* too fast */
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=3521", NULL, auth), 200); /* after the end */
+    CHECK_INT(call(&s, "GET", XDM95 "?requestId=3521", NULL, auth), 404); /* foreign id */
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=x", NULL, auth), 400);
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=x", NULL, auth), 400);    /* the same 400 again */
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=3521", "{}", auth), 200); /* a body on GET */
+    CHECK_INT(call(&s, "POST", XDM44, NULL, NULL), 401);                  /* no headers */
+    CHECK_INT(call(&s, "POST", XDM95, NULL, auth), 200);                  /* 3522, never polled */
+    struct response f =
+        mock_call(&s, "POST", "/_mock/faults",
+                  "{\"match\": {\"endpoint\": \"ingest.trigger\", \"mapping\": \"XDM44\"}, "
+                  "\"action\": {\"error\": \"429050\"}, \"times\": 1}");
+    CHECK_INT(f.status, 201);
+    response_free(&f);
+    CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 429);
+    CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200); /* before its Retry-After: 1 */
+    cJSON *bad = report(&s, "/_mock/report?pollIntervalMs=100");
+    rules_of(bad, rules, sizeof(rules));
+    CHECK_STR(rules, "poll-too-fast,retry-before-retry-after,retry-after-client-error,"
+                     "trigger-loop,abandoned-request,poll-after-end,foreign-request-id,"
+                     "missing-auth-headers,body-on-get,ims-content-type");
+    /* The window's entries, from 5: 5 the JSON token call, 6-7 tokens, 8 trigger 3521, 9-10
+     * already in progress, 11-13 polls (In Progress, Success, Success), 14 the foreign
+     * poll, 15-16 the 400s, 17 the poll with a body, 18 the call without headers, 19
+     * trigger 3522, 20 the 429, 21 its early retry (request 3523, never polled). */
+    struct {
+        const char *path;
+        const char *entries;
+    } expected[] = {
+        {"findings[0].entries", "[12,13,17]"}, {"findings[1].entries", "[21]"},
+        {"findings[2].entries", "[16]"},       {"findings[3].entries", "[9,10]"},
+        {"findings[4].entries", "[19,21]"},    {"findings[5].entries", "[13,17]"},
+        {"findings[6].entries", "[14]"},       {"findings[7].entries", "[18]"},
+        {"findings[8].entries", "[17]"},       {"findings[9].entries", "[5]"},
+    };
+    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
+        char *text = cJSON_PrintUnformatted(json_at(bad, expected[i].path));
+        CHECK(text && strcmp(text, expected[i].entries) == 0, "%s: %s, expected %s",
+              expected[i].path, text ? text : "(none)", expected[i].entries);
+        free(text);
+    }
+    CHECK_INT(json_int(bad, "summary.errors"), 4);
+    CHECK_INT(json_int(bad, "summary.warnings"), 6);
+    CHECK_INT(seen(bad, "gateway.429050"), 1);
+    CHECK_INT(seen(bad, "trigger.already-in-progress"), 2);
+    /* One tenant: acme's calls and the IMS ones (which belong to no tenant). */
+    cJSON *other = report(&s, "/_mock/report?tenant=other&since=0");
+    CHECK_INT(json_int(other, "window.entries"), 4); /* the four token calls */
+    cJSON_Delete(other);
+    cJSON_Delete(bad);
+
+    /* A client that takes a new token for each call. */
+    m = mock_call(&s, "POST", "/_mock/report/mark", NULL);
+    response_free(&m);
+    for (int i = 0; i < 4; i++) {
+        CHECK_INT(call(&s, "POST", "/ims/token/v3", TOKEN_FORM, form), 200);
+        CHECK_INT(call(&s, "GET", XDM44 "?requestId=3523", NULL, auth), 200);
+        usleep(120000);
+    }
+    cJSON *tokens = report(&s, "/_mock/report?pollIntervalMs=100");
+    rules_of(tokens, rules, sizeof(rules));
+    CHECK_STR(rules, "token-per-call");
+    cJSON_Delete(tokens);
+
+    CHECK_CALL(&s, "GET", "/_mock/report?since=-1", NULL, 400,
+               "{\"code\":400,\"error_code\":\"invalid_field\",\"message\":\"since: \\\"-1\\\" "
+               "is not a journal entry id (0 or more)\"}");
+    CHECK_CALL(&s, "GET", "/_mock/report?pollIntervalMs=0", NULL, 400,
+               "{\"code\":400,\"error_code\":\"invalid_field\",\"message\":\"pollIntervalMs: "
+               "\\\"0\\\" is not an integer from 1 to 3600000\"}");
+    CHECK_INT(server_stop(&s), 0);
+}
+
+/* --auth strict: a made-up token is an invalid-token finding; a window that eviction
+ * cut says from where it is complete. */
+static void test_strict_and_evicted(void)
+{
+    const char *args[] = {"--auth",
+                          "strict",
+                          "--fixtures",
+                          source_path("fixtures/acs-docs.json"),
+                          "--fixtures",
+                          source_path("tests/docs/clients.json"),
+                          "--journal-max",
+                          "3",
+                          NULL};
+    struct server s;
+    if (server_start(&s, NULL, args) < 0) {
+        CHECK(0, "strict server did not start");
+        return;
+    }
+    const char *made_up[] = {"Authorization: Bearer made-up", "X-Api-Key: my-client-id", NULL};
+    for (int i = 0; i < 5; i++)
+        CHECK_INT(call(&s, "GET", XDM44 "?requestId=1", NULL, made_up), 401);
+    cJSON *doc = report(&s, "/_mock/report");
+    char rules[256];
+    rules_of(doc, rules, sizeof(rules));
+    CHECK_STR(rules, "invalid-token");
+    CHECK_INT(json_int(doc, "window.entries"), 3);
+    CHECK(cJSON_IsFalse(json_at(doc, "window.complete")), "entries 1 and 2 were evicted");
+    CHECK_INT(json_int(doc, "window.completeFrom"), 3);
+    cJSON_Delete(doc);
+    CHECK_INT(server_stop(&s), 0);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_ALL);
+    test_good_then_bad();
+    test_strict_and_evicted();
+    curl_global_cleanup();
+    return test_report();
+}
