@@ -31,6 +31,12 @@ foreach(line IN LISTS lines)
         continue()
     endif()
     if(section STREQUAL usage)
+        if(line MATCHES "^                    +(.*)$")
+            # A command's description going on, on a line of its own.
+            roff(more "${CMAKE_MATCH_1}")
+            string(APPEND commands " ${more}")
+            continue()
+        endif()
         string(REGEX REPLACE "^usage: " "" line "${line}")
         string(STRIP "${line}" line)
         if(line STREQUAL "")
@@ -45,7 +51,7 @@ foreach(line IN LISTS lines)
         endif()
         string(APPEND synopsis "\\fB${cmd}\\fR\n.br\n")
         if(what)
-            string(APPEND commands ".TP\n\\fB${cmd}\\fR\n${what}\n")
+            string(APPEND commands "\n.TP\n\\fB${cmd}\\fR\n${what}")
         endif()
     elseif(line MATCHES "^  (--[^ ].*)$")
         set(body "${CMAKE_MATCH_1}")
@@ -74,8 +80,8 @@ of an XDM mapping into Adobe Experience Platform and polls the request until it 
 Failed or Aborted, every documented body byte for byte, with Adobe IMS in front of it. A
 control API under /_mock/ sets up tenants, mappings, scripted outcomes, the clock and fault
 rules, and keeps a journal of every call; GET /_mock/ui is a dashboard.
-.SH COMMANDS
-${commands}.SH OPTIONS
+.SH COMMANDS${commands}
+.SH OPTIONS
 ${options}.SH ENVIRONMENT
 Every option is also read from the variable CAMPAIGN_MOCK_ followed by its name in upper
 case with \\- as _ (CAMPAIGN_MOCK_PORT for \\-\\-port); the command line wins.

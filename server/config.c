@@ -17,6 +17,9 @@ const char config_usage[] =
     "       campaign-mock probe [URL]           exit 0 when the server answers /_mock/health\n"
     "       campaign-mock ca [--path]           print the local CA's certificate (or its path)\n"
     "       campaign-mock env                   print the variables that point clients here\n"
+    "       campaign-mock report [URL]          grade the client (--tenant T, --since ID,\n"
+    "                                           --format text|json|junit, --fail-on\n"
+    "                                           error|warning|never, --poll-interval-ms N)\n"
     "       campaign-mock --help | --version\n"
     "\n"
     "options (each also read from CAMPAIGN_MOCK_<NAME>, e.g. CAMPAIGN_MOCK_PORT):\n"
@@ -434,6 +437,60 @@ static void apply_env(struct config *c, char env_err[][256])
     }
 }
 
+/* The options of the report command alone. Returns 1 when a was one of them (taken,
+ * with its value: *i moves past it), -1 with err set when its value is wrong, 0 when a
+ * is no report option (err left empty). */
+static int report_option(struct config *c, const char *a, const char *next, int *i, char *err,
+                         size_t n)
+{
+    static const char *const names[] = {"tenant", "since", "poll-interval-ms", "format", "fail-on"};
+    err[0] = '\0';
+    if (strncmp(a, "--", 2) != 0)
+        return 0;
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+        size_t len = strlen(names[k]);
+        if (strncmp(a + 2, names[k], len) != 0 || (a[2 + len] != '\0' && a[2 + len] != '='))
+            continue;
+        const char *value = a[2 + len] == '=' ? a + 3 + len : next;
+        if (!value) {
+            snprintf(err, n, "--%s needs a value", names[k]);
+            return -1;
+        }
+        if (a[2 + len] != '=')
+            (*i)++;
+        long long v;
+        int ok = 1;
+        if (k == 0) {
+            ok = *value != '\0';
+            c->report_tenant = value;
+        } else if (k == 1) {
+            ok = parse_ll(&v, value, 0, 9007199254740992LL) == 0;
+            c->report_since = value;
+        } else if (k == 2) {
+            ok = parse_ll(&v, value, 1, 3600000) == 0;
+            c->report_interval = value;
+        } else if (k == 3) {
+            ok = strcmp(value, "text") == 0 || strcmp(value, "json") == 0 ||
+                 strcmp(value, "junit") == 0;
+            c->report_format = value;
+        } else {
+            ok = strcmp(value, "error") == 0 || strcmp(value, "warning") == 0 ||
+                 strcmp(value, "never") == 0;
+            c->report_fail_on = value;
+        }
+        if (!ok) {
+            static const char *const allowed[] = {"a tenant name", "a journal entry id, 0 or more",
+                                                  "an integer from 1 to 3600000",
+                                                  "text, json or junit", "error, warning or never"};
+            snprintf(err, n, "--%s: invalid value \"%.100s\" (expected %s)", names[k], value,
+                     allowed[k]);
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
 static int option_index(const char *name)
 {
     for (size_t i = 0; i < N_OPTIONS; i++) {
@@ -495,6 +552,8 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
             c.command = CMD_CA;
         else if (strcmp(argv[i], "env") == 0)
             c.command = CMD_ENV;
+        else if (strcmp(argv[i], "report") == 0)
+            c.command = CMD_REPORT;
         else {
             snprintf(err, err_size, "unknown command \"%.64s\" (see --help)", argv[i]);
             return -1;
@@ -516,8 +575,14 @@ int config_parse(struct config *out, int argc, char **argv, char *err, size_t er
             c.ca_path = 1;
             continue;
         }
+        if (c.command == CMD_REPORT &&
+            report_option(&c, a, i + 1 < argc ? argv[i + 1] : NULL, &i, err, err_size) != 0) {
+            if (err[0])
+                return -1;
+            continue;
+        }
         if (strncmp(a, "--", 2) != 0 || !a[2]) {
-            if (c.command != CMD_CHECK && c.command != CMD_PROBE) {
+            if (c.command != CMD_CHECK && c.command != CMD_PROBE && c.command != CMD_REPORT) {
                 snprintf(err, err_size, "unexpected argument \"%.64s\" (see --help)", a);
                 return -1;
             }

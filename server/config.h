@@ -15,7 +15,16 @@
 #define CONFIG_TLS_HOSTS_MAX 16 /* --tls-host: names a leaf may add to Adobe's and loopback's */
 
 enum auth_mode { AUTH_OFF = 0, AUTH_PRESENCE, AUTH_STRICT };
-enum command { CMD_SERVE = 0, CMD_CHECK, CMD_PROBE, CMD_CA, CMD_ENV, CMD_HELP, CMD_VERSION };
+enum command {
+    CMD_SERVE = 0,
+    CMD_CHECK,
+    CMD_PROBE,
+    CMD_CA,
+    CMD_ENV,
+    CMD_REPORT,
+    CMD_HELP,
+    CMD_VERSION
+};
 
 struct config {
     enum command command;
@@ -43,6 +52,10 @@ struct config {
     int n_tls_hosts;
     const char *tls_cert, *tls_key; /* --tls-cert, --tls-key: the user's own leaf */
     int ca_path;                    /* ca --path: print the CA file's path, not its PEM */
+    /* report: --tenant, --since (NULL: not given), --poll-interval-ms, --format (text,
+     * json, junit), --fail-on (error, warning, never). */
+    const char *report_tenant, *report_since, *report_interval;
+    const char *report_format, *report_fail_on;
     enum log_format log_format;
     enum log_level log_level;
     char *const *args; /* positional arguments of check / probe (argv storage) */

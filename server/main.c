@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "cli_http.h"
 #include "client_setup.h"
 #include "config.h"
 #include "control/control.h"
@@ -20,6 +21,7 @@
 #include "http/server.h"
 #include "log.h"
 #include "pipeline.h"
+#include "report_cli.h"
 #include "revision.h" /* generated (cmake/revision.cmake): the git revision */
 #include "tls.h"
 
@@ -43,82 +45,21 @@ static int cmd_check(const struct config *cfg)
     return 1;
 }
 
-/* GET /_mock/health over a plain socket (the binary does not link libcurl). */
+/* GET /_mock/health: exit 0 on a 200 within 5 seconds (a health check). */
 static int cmd_probe(const struct config *cfg)
 {
-    char host[256], port[16];
-    snprintf(host, sizeof(host), "%s", strcmp(cfg->host, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->host);
-    snprintf(port, sizeof(port), "%d", cfg->port);
-    if (cfg->n_args == 0 && cfg->port_file) {
-        /* The port the server wrote, whatever its --port said (the Docker health check:
-         * CAMPAIGN_MOCK_PORT_FILE is set in the image). */
-        FILE *f = fopen(cfg->port_file, "r");
-        int p = 0;
-        if (!f || fscanf(f, "%d", &p) != 1 || p <= 0 || p > 65535) {
-            fprintf(stderr, "campaign-mock probe: no port in --port-file %s%s%s\n", cfg->port_file,
-                    f ? "" : ": ", f ? "" : strerror(errno));
-            if (f)
-                fclose(f);
-            return 1;
-        }
-        fclose(f);
-        snprintf(port, sizeof(port), "%d", p);
-    }
-    if (cfg->n_args > 0) {
-        const char *url = cfg->args[0];
-        if (strncmp(url, "http://", 7) != 0) {
-            fprintf(stderr, "campaign-mock probe: only http:// URLs\n");
-            return 2;
-        }
-        const char *h = url + 7, *end = h + strcspn(h, "/");
-        const char *colon = NULL;
-        if (*h == '[') {
-            const char *close = memchr(h, ']', (size_t)(end - h));
-            if (!close) {
-                fprintf(stderr, "campaign-mock probe: bad URL\n");
-                return 2;
-            }
-            snprintf(host, sizeof(host), "%.*s", (int)(close - h - 1), h + 1);
-            colon = close + 1 < end && close[1] == ':' ? close + 1 : NULL;
-        } else {
-            colon = memchr(h, ':', (size_t)(end - h));
-            snprintf(host, sizeof(host), "%.*s", (int)((colon ? colon : end) - h), h);
-        }
-        snprintf(port, sizeof(port), "%.*s", colon ? (int)(end - colon - 1) : 2,
-                 colon ? colon + 1 : "80");
-    }
-    struct addrinfo hints = {0}, *res = NULL;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(host, port, &hints, &res) != 0) {
-        fprintf(stderr, "campaign-mock probe: cannot resolve %s\n", host);
+    char host[256], port[16], *body = NULL;
+    int status = 0;
+    int rc = cli_target(cfg, "probe", host, sizeof(host), port, sizeof(port));
+    if (rc != 0)
+        return rc;
+    if (cli_get("probe", host, port, "/_mock/health", NULL, 5, &status, &body) != 0)
         return 1;
-    }
-    int fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
-    struct timeval tv = {5, 0}; /* a health check must answer within seconds */
-    if (fd >= 0) {
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    }
-    if (fd < 0 || connect(fd, res->ai_addr, res->ai_addrlen) < 0) {
-        fprintf(stderr, "campaign-mock probe: cannot connect to %s:%s: %s\n", host, port,
-                strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        freeaddrinfo(res);
-        return 1;
-    }
-    freeaddrinfo(res);
-    char req[512];
-    int n = snprintf(req, sizeof(req),
-                     "GET /_mock/health HTTP/1.0\r\nHost: %s\r\nConnection: close\r\n\r\n", host);
-    char buf[64] = {0};
-    ssize_t got = -1;
-    if (send(fd, req, (size_t)n, 0) == n)
-        got = recv(fd, buf, sizeof(buf) - 1, 0);
-    close(fd);
-    if (got > 12 && strncmp(buf, "HTTP/1.", 7) == 0 && strncmp(buf + 9, "200", 3) == 0)
+    free(body);
+    if (status == 200)
         return 0;
-    fprintf(stderr, "campaign-mock probe: no healthy answer from %s:%s\n", host, port);
+    fprintf(stderr, "campaign-mock probe: no healthy answer from %s:%s (HTTP %d)\n", host, port,
+            status);
     return 1;
 }
 
@@ -302,6 +243,8 @@ int main(int argc, char **argv)
         return client_setup_ca(&cfg, stdout);
     case CMD_ENV:
         return client_setup_env(&cfg, stdout);
+    case CMD_REPORT:
+        return report_command(&cfg, stdout);
     case CMD_SERVE:
         break;
     }

@@ -575,6 +575,14 @@ static cJSON *render(const struct report *r, const struct head *h)
         else
             warnings++;
     }
+    /* Every rule checked, fired or not: a CI view lists each as a test case. */
+    cJSON *checked = cJSON_AddArrayToObject(o, "rulesChecked");
+    for (int i = 0; i < R_COUNT; i++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "rule", rules[i].id);
+        cJSON_AddStringToObject(x, "severity", rules[i].severity);
+        cJSON_AddItemToArray(checked, x);
+    }
     cJSON *sum = cJSON_AddObjectToObject(o, "summary");
     cJSON_AddNumberToObject(sum, "errors", errors);
     cJSON_AddNumberToObject(sum, "warnings", warnings);

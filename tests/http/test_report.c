@@ -169,6 +169,52 @@ static void test_good_then_bad(void)
     CHECK_INT(json_int(bad, "summary.warnings"), 6);
     CHECK_INT(seen(bad, "gateway.429050"), 1);
     CHECK_INT(seen(bad, "trigger.already-in-progress"), 2);
+    /* The same through campaign-mock report, as a CI job runs it. */
+    {
+        char url[128];
+        snprintf(url, sizeof(url), "%s", s.base);
+        const char *junit[] = {"report", url,        "--since", "4", "--poll-interval-ms",
+                               "100",    "--format", "junit",   NULL};
+        char *out = NULL;
+        CHECK_INT(run_binary(junit, &out), 1); /* errors among the findings */
+        CHECK(out && strstr(out, "<testsuites name=\"campaign-mock report\" tests=\"12\" "
+                                 "failures=\"4\">"),
+              "junit head: %.300s", out ? out : "");
+        CHECK(out && strstr(out, "<testcase classname=\"campaign-mock.error\" "
+                                 "name=\"missing-auth-headers\">\n      <failure type=\"error\" "
+                                 "message=\"calls without Authorization: Bearer &lt;token&gt; or "
+                                 "without X-Api-Key\">1 call(s); journal entries 18</failure>"),
+              "junit failure: %s", out ? out : "");
+        /* Well-formed XML, with a test case per rule checked. */
+        char xml[300];
+        snprintf(xml, sizeof(xml), "%s/report.xml", s.dir);
+        FILE *xf = fopen(xml, "w");
+        if (xf) {
+            fputs(out ? out : "", xf);
+            fclose(xf);
+        }
+        char cmd[700];
+        snprintf(cmd, sizeof(cmd),
+                 "python3 -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); "
+                 "sys.exit(len(d.getElementsByTagName(\"testcase\")) != 12)' %s",
+                 xml);
+        CHECK(system(cmd) == 0, "the JUnit output is not well-formed XML with 12 test cases");
+        free(out);
+        const char *never[] = {"report", url,         "--since", "4", "--format",
+                               "junit",  "--fail-on", "never",   NULL};
+        CHECK_INT(run_binary(never, &out), 0);
+        free(out);
+        const char *text[] = {"report", url, "--since", "4", NULL};
+        CHECK_INT(run_binary(text, &out), 1);
+        CHECK(out && strncmp(out, "campaign-mock report: 17 journal entries (5 to 21)\n", 50) == 0,
+              "text: %.200s", out ? out : "");
+        free(out);
+        const char *bad_format[] = {"report", url, "--format", "xml", NULL};
+        CHECK_INT(run_binary(bad_format, &out), 2);
+        CHECK_STR(out, "campaign-mock: --format: invalid value \"xml\" (expected text, json or "
+                       "junit)\n");
+        free(out);
+    }
     /* One tenant: acme's calls and the IMS ones (which belong to no tenant). */
     cJSON *other = report(&s, "/_mock/report?tenant=other&since=0");
     CHECK_INT(json_int(other, "window.entries"), 4); /* the four token calls */
