@@ -50,7 +50,8 @@ const char config_usage[] =
     "  --idle-timeout S      an idle connection is closed after S seconds (default 120)\n"
     "  --shutdown-grace S    on SIGTERM, wait up to S seconds for the answers in flight,\n"
     "                        delayed ones included (default 5; 0 = cut them)\n"
-    "  --tls-port N          also serve HTTPS on port N (0 picks a free port; default off)\n"
+    "  --tls-port N          also serve HTTPS on port N (0 picks a free port; off, the\n"
+    "                        default, serves none)\n"
     "  --tls-dir DIR         the local CA that signs the HTTPS certificate (default: beside\n"
     "                        --db FILE as FILE.tls, else ~/.local/state/campaign-mock/tls)\n"
     "  --tls-host NAME       one more name or address for the certificate, repeatable\n"
@@ -103,7 +104,7 @@ static const char *allowed_values(const char *name)
         {"request-timeout", "seconds, an integer from 0 to 3600"},
         {"idle-timeout", "seconds, an integer from 1 to 86400"},
         {"shutdown-grace", "seconds, an integer from 0 to 3600"},
-        {"tls-port", "an integer from 0 to 65535"},
+        {"tls-port", "an integer from 0 to 65535, or off"},
         {"tls-dir", "a directory path"},
         {"tls-host", "a DNS name or an IP address, at most 253 bytes of letters, digits, '.', "
                      "'-', ':' and '*'"},
@@ -236,7 +237,10 @@ static int apply(struct config *c, const char *name, const char *value, char *er
             goto bad;
         c->shutdown_grace = (int)v;
     } else if (strcmp(name, "tls-port") == 0) {
-        if (parse_ll(&v, value, 0, 65535) < 0)
+        /* "off" undoes a CAMPAIGN_MOCK_TLS_PORT that `campaign-mock env` exported. */
+        if (strcmp(value, "off") == 0)
+            v = -1;
+        else if (parse_ll(&v, value, 0, 65535) < 0)
             goto bad;
         c->tls_port = (int)v;
     } else if (strcmp(name, "tls-dir") == 0 || strcmp(name, "tls-cert") == 0 ||

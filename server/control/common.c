@@ -19,6 +19,27 @@
 #include "pipeline.h"
 #include "utf8.h"
 
+int ctl_query_known(struct ctl *c, const char *const known[])
+{
+    char name[64];
+    if (!http_request_query_unknown(c->req, known, name, sizeof(name)))
+        return 0;
+    /* A misspelt filter must not read everything and let a test pass for the wrong
+     * reason. */
+    char list[256] = "";
+    size_t used = 0;
+    for (int i = 0; known[i]; i++) {
+        int n = snprintf(list + used, sizeof(list) - used, "%s%s",
+                         i == 0         ? ""
+                         : known[i + 1] ? ", "
+                                        : " or ",
+                         known[i]);
+        if (n > 0 && (size_t)n < sizeof(list) - used)
+            used += (size_t)n;
+    }
+    return ctl_fail(c, ERR_BAD_FIELD, "unknown query parameter \"%s\" (it takes %s)", name, list);
+}
+
 int ctl_fail(struct ctl *c, enum err_code err, const char *fmt, ...)
 {
     va_list ap;

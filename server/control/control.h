@@ -70,6 +70,10 @@ int ctl_run_with(struct app *app, const struct http_request *req, struct reply *
 int ctl_run_stream(struct app *app, const struct http_request *req, struct reply *rep,
                    int (*fn)(struct store *st, void *arg), void *page_arg, size_t arg_size);
 
+/* Refuses (400 invalid_field) a query parameter not in known (NULL-terminated), naming
+ * it and the ones the call takes; 0 when there is none. */
+int ctl_query_known(struct ctl *c, const char *const known[]);
+
 /* Records a refusal; returns CTL_REFUSED for `return ctl_fail(...)`. */
 int ctl_fail(struct ctl *c, enum err_code err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

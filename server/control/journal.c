@@ -110,7 +110,11 @@ int control_journal_append(struct app *app, struct store *st, const struct http_
 /* Reads the filters of the query string; refuses bad values naming them. */
 static int read_filter(struct ctl *c, struct journal_filter *f)
 {
+    static const char *const known[] = {"tenant", "mapping", "method", "status", "limit", NULL};
     memset(f, 0, sizeof(*f));
+    int rc = ctl_query_known(c, known);
+    if (rc)
+        return rc;
     f->tenant = http_request_query(c->req, "tenant");
     f->mapping = http_request_query(c->req, "mapping");
     f->method = http_request_query(c->req, "method");

@@ -608,6 +608,14 @@ void handle_report_get(struct app *app, const struct http_request *req, struct r
     const char *interval = http_request_query(req, "pollIntervalMs");
     if (r->tenant && !*r->tenant)
         r->tenant = NULL;
+    static const char *const known[] = {"tenant", "since", "pollIntervalMs", NULL};
+    char unknown[64];
+    if (http_request_query_unknown(req, known, unknown, sizeof(unknown))) {
+        errors_reply(rep, ERR_BAD_FIELD,
+                     "unknown query parameter \"%s\" (it takes tenant, since or pollIntervalMs)",
+                     unknown);
+        goto done;
+    }
     struct head h = {0, 0, 0, 0};
     struct store *st = app_store(app);
     int rc = st ? store_read(st, head_tx, &h) : STORE_ERROR;

@@ -89,6 +89,10 @@ static int list_tx(struct store *st, void *arg)
     struct ctl *c = arg;
     struct list_page *lp = c->page_arg;
     const char *tenant = c->req->params[0];
+    static const char *const known[] = {"mapping", "status", "limit", "after", NULL};
+    int checked = ctl_query_known(c, known);
+    if (checked)
+        return checked;
     lp->mapping = http_request_query(c->req, "mapping");
     const char *status = http_request_query(c->req, "status");
     lp->has_status = status != NULL;

@@ -52,6 +52,35 @@ const char *http_request_header(const struct http_request *req, const char *name
     return lookup(req, HTTP_FIELD_HEADER, name, 1);
 }
 
+struct unknown_walk {
+    const char *const *known;
+    char *out;
+    size_t size;
+    int found;
+};
+
+static int unknown_step(void *cls, const char *name, const char *value)
+{
+    (void)value;
+    struct unknown_walk *u = cls;
+    for (const char *const *k = u->known; *k; k++) {
+        if (name && strcmp(name, *k) == 0)
+            return 0;
+    }
+    snprintf(u->out, u->size, "%s", name ? name : "");
+    u->found = 1;
+    return 1;
+}
+
+int http_request_query_unknown(const struct http_request *req, const char *const known[], char *out,
+                               size_t size)
+{
+    struct unknown_walk u = {known, out, size, 0};
+    if (req->fields)
+        req->fields->each(req, HTTP_FIELD_QUERY, unknown_step, &u);
+    return u.found;
+}
+
 const char *http_request_query(const struct http_request *req, const char *name)
 {
     /* Query names are case-sensitive (as at Adobe): a client sending "requestid" must

@@ -75,6 +75,10 @@ void http_request_timed_out(struct http_request *req);
 const char *http_request_header(const struct http_request *req, const char *name);
 /* A query argument's (decoded) value or NULL; "" for "?name" without a value. */
 const char *http_request_query(const struct http_request *req, const char *name);
+/* Whether the query has a parameter not named in known (NULL-terminated); its name, cut
+ * to size, into out. */
+int http_request_query_unknown(const struct http_request *req, const char *const known[], char *out,
+                               size_t size);
 
 /* Every request header as a JSON object text {"Name": "value", ...} (malloc'd, caller
  * frees; NULL when out of memory). The same for the query arguments. */

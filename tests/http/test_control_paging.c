@@ -145,6 +145,18 @@ int main(void)
     CHECK(json_at(m, "requests") == NULL, "a mapping read lists no ids");
     cJSON_Delete(m);
 
+    /* A misspelt filter is refused, not ignored (it would read everything). */
+    CHECK_CALL(&s, "GET", "/_mock/journal/count?tennant=pages", NULL, 400,
+               "{\"code\":400,\"error_code\":\"invalid_field\",\"message\":\"unknown query "
+               "parameter \\\"tennant\\\" (it takes tenant, mapping, method, status or limit)\"}");
+    CHECK_CALL(&s, "GET", "/_mock/journal?tenant=pages&mapp=NOW", NULL, 400, NULL);
+    CHECK_CALL(&s, "GET", "/_mock/tenants/pages/requests?mapp=NOW", NULL, 400,
+               "{\"code\":400,\"error_code\":\"invalid_field\",\"message\":\"unknown query "
+               "parameter \\\"mapp\\\" (it takes mapping, status, limit or after)\"}");
+    CHECK_CALL(&s, "GET", "/_mock/report?sinc=0", NULL, 400,
+               "{\"code\":400,\"error_code\":\"invalid_field\",\"message\":\"unknown query "
+               "parameter \\\"sinc\\\" (it takes tenant, since or pollIntervalMs)\"}");
+
     CHECK_INT(server_stop(&s), 0);
     curl_global_cleanup();
     return test_report();

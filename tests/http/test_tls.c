@@ -547,7 +547,7 @@ static void test_own_material(void)
     char *out = NULL;
     CHECK_INT(run_binary(http_only, &out), 2);
     CHECK_STR(out, "campaign-mock: --tls-port: invalid value \"70000\" (expected an integer from 0 "
-                   "to 65535)\n");
+                   "to 65535, or off)\n");
     free(out);
 }
 

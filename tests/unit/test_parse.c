@@ -575,6 +575,14 @@ static void test_config_tls(void)
         CHECK_STR(c.tls_hosts[1], "*.c.test");
         args_free(&a);
     }
+    {
+        /* off undoes the variable that campaign-mock env exports. */
+        static const char *const list[] = {"--tls-port", "off", NULL};
+        args_make(&a, list);
+        CHECK_INT(config_parse(&c, a.n, a.v, err, sizeof(err)), 0);
+        CHECK_INT(c.tls_port, -1);
+        args_free(&a);
+    }
     setenv("CAMPAIGN_MOCK_TLS_HOST", "bad/name", 1);
     cfg_bad(none, "CAMPAIGN_MOCK_TLS_HOST: --tls-host: invalid value \"bad/name\" (expected a "
                   "DNS name or an IP address, at most 253 bytes of letters, digits, '.', '-', "
@@ -582,7 +590,8 @@ static void test_config_tls(void)
     env_clear();
     {
         static const char *const list[] = {"--tls-port", "-1", NULL};
-        cfg_bad(list, "--tls-port: invalid value \"-1\" (expected an integer from 0 to 65535)");
+        cfg_bad(list,
+                "--tls-port: invalid value \"-1\" (expected an integer from 0 to 65535, or off)");
     }
     {
         static const char *const list[] = {"--tls-dir", "", NULL};
