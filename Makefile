@@ -41,8 +41,9 @@ deps:
 test-deps: deps
 	$(call install_missing,,command -v node >/dev/null && command -v npm >/dev/null || missing="$(NODE_PACKAGES)"; \
 	    command -v python3 >/dev/null || missing="$$missing python3";)
-	@# pytest for the Python helper's plugin test (clients/python), from Debian.
-	$(call install_missing,python3-pytest,)
+	@# pytest for the Python helper's plugin test (clients/python), a JDK and Debian's
+	@# JUnit 5 for the Java helper (clients/java).
+	$(call install_missing,python3-pytest default-jdk-headless junit5,)
 	@# The npm packages of the validator and of the SDK tests (Adobe's own libraries),
 	@# each pinned by its package-lock.json.
 	@if [ ! -d tests/openapi/node_modules ]; then npm ci --prefix tests/openapi; fi

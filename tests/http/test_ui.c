@@ -206,6 +206,29 @@ static void test_page_content(const struct server *s)
         snprintf(attr, sizeof(attr), "id=\"%s\"", ids[i]);
         CHECK(contains(page, attr), "missing element %s", attr);
     }
+    /* The report (GET /_mock/report): its form, window, coverage, findings, rules. */
+    static const char *const report_ids[] = {
+        "report",
+        "report-tenant",
+        "report-since",
+        "report-poll",
+        "report-refresh",
+        "report-mark",
+        "report-load",
+        "report-entries",
+        "report-range",
+        "report-incomplete",
+        "report-coverage-count",
+        "report-coverage-body",
+        "report-findings-body",
+        "report-summary",
+        "report-rules",
+    };
+    for (size_t i = 0; i < sizeof(report_ids) / sizeof(report_ids[0]); i++) {
+        char attr[64];
+        snprintf(attr, sizeof(attr), "id=\"%s\"", report_ids[i]);
+        CHECK(contains(page, attr), "missing element %s", attr);
+    }
     check_ids(page);
     CHECK(contains(page, "data-advance=\"1000\"") && contains(page, "data-advance=\"60000\"") &&
               contains(page, "data-advance=\"900000\""),
@@ -237,6 +260,11 @@ static void test_page_content(const struct server *s)
         "'/ims/token/v3'",
         "'X-Mock-UI-Call'",
         "'/_mock/journal/count'",
+        "'/_mock/report'",
+        "'/_mock/report/mark'",
+        "'pollIntervalMs='",
+        "'since='",
+        "<a href=\"#report\">Report</a>",
         "setInterval(",
     };
     for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)

@@ -4,7 +4,7 @@
  * --auth strict, --admin-token), each on --port 0, it drives the QA loop through the
  * page as a person would: publish and stop a mapping, trigger, poll to Success, resolve
  * a request, add fault rules and see them fire (a transport fault on a POST among them),
- * read the journal. It asserts the exact texts where the page shows server data, and
+ * read the journal, grade a bad client in the Report section. It asserts the exact texts where the page shows server data, and
  * the layout at 1400 px and 400 px wide (the manual-clock loop runs at 400 px). Checks
  * that pin a bug the page had when it was first driven in a browser say which ("[bug N]"):
  *
@@ -381,8 +381,10 @@ async function realClock(m) {
       Math.round(fit.right) + ' px, box ' + Math.round(fit.boxRight) + ') [bug 7]');
   });
 
+  await realReport(m);
+
   await step('[real] nav links [bug 4]', async () => {
-    for (const [id, title] of [['tenants', 'tenants-h'], ['tenant', 'tenant-h'], ['adobe', 'adobe-h'], ['faults', 'faults-h'], ['journal', 'journal-h']]) {
+    for (const [id, title] of [['tenants', 'tenants-h'], ['tenant', 'tenant-h'], ['adobe', 'adobe-h'], ['faults', 'faults-h'], ['report', 'report-h'], ['journal', 'journal-h']]) {
       await page.click('nav a[href="#' + id + '"]');
       await until(page, () => true, null, 10);
       const r = await page.evaluate((t) => ({ title: document.getElementById(t).getBoundingClientRect().top,
@@ -507,6 +509,7 @@ async function manualClock(m) {
     check((await newest.textContent()).includes('/acme' + INGEST + 'XDM97/ingest?requestId=' + id), '[manual] journal: the newest entry is the poll');
   });
   await truncateAndHang(m);
+  await manualReport(m);
 }
 
 /* The other transport faults: a body cut short, and no reply until cancelled. */
@@ -577,6 +580,9 @@ async function adminToken(m) {
     const t = await textOf(page, '#tenants-load');
     check(t.startsWith('this server requires the header X-Mock-Admin-Token (see --admin-token) (admin_token_required, HTTP 401)'),
       '[admin] the server\'s message, its code and a hint: ' + JSON.stringify(t));
+    const rt = await textOf(page, '#report-load');
+    check(rt.startsWith('this server requires the header X-Mock-Admin-Token (see --admin-token) (admin_token_required, HTTP 401)') &&
+      await page.locator('#report-result').isHidden(), '[admin] the report too asks for the token, and shows no report: ' + JSON.stringify(rt));
     eq(await page.getAttribute('#token', 'type'), 'password', '[admin] the admin token field is a password field');
     await page.fill('#token', 'wrong');
     await page.press('#token', 'Enter');
@@ -588,17 +594,210 @@ async function adminToken(m) {
       '[admin] with the token: tenants and mappings listed');
     eq(await page.evaluate(() => sessionStorage.getItem('cm.token')), ADMIN_TOKEN, '[admin] the token kept for the session');
     eq(await textOf(page, '#tenants-load'), '', '[admin] the error gone');
+    check(await until(page, () => document.getElementById('report-load').textContent === '' && !document.getElementById('report-result').hidden),
+      '[admin] the report read once the token is entered: ' + JSON.stringify(await textOf(page, '#report-load')));
   });
   await qaLoop(m);
+  await step('[admin] the report, read with the token', async () => {
+    await page.click('#report-refresh');
+    const want = await control(m, 'GET', '/_mock/report?tenant=acme');
+    eq(await waitText(page, '#report-entries', String(want.window.entries)), String(want.window.entries), '[admin] report: the entries of the server\'s report');
+    eq(await textOf(page, '#report-coverage-count'), want.coverage.seen + ' of 26 seen', '[admin] report: the coverage of the server\'s report');
+  });
   await step('[admin] the admin token stays out of the emulated calls', async () => {
     const j = await control(m, 'GET', '/_mock/journal');
     check(j.entries.length > 5 && !JSON.stringify(j).includes(ADMIN_TOKEN), '[admin] no journal entry holds the admin token');
   });
 }
 
+/* --- the report ------------------------------------------------------------------- */
+
+const unauthorized = '{"error_code":"401013","message":"Oauth token is not valid"}';
+/* The rows of a table body, by key, and the rules checked marked fail. */
+const keysOf = (page, tbody) => page.evaluate((t) => Array.from(document.querySelectorAll('#' + t + ' > tr')).map((r) => r.dataset.key), tbody);
+const failing = (page) => page.evaluate(() => Array.from(document.querySelectorAll('#report-rules > li'))
+  .filter((li) => li.firstElementChild.textContent === 'fail').map((li) => li.children[1].textContent + ' ' + li.children[2].textContent));
+
+/* Real clock: a new window, a bad client through the Adobe call panel (a trigger never
+ * polled, a trigger without headers), its grade, the entries' links, the tenant and
+ * since parameters, a new window again. */
+async function realReport(m) {
+  const page = m.page;
+  let last = 0;
+  await step('[real] report: Start a new window', async () => {
+    await page.click('nav a[href="#report"]');
+    last = (await control(m, 'GET', '/_mock/journal?limit=1')).entries[0].id;
+    await page.fill('#report-since', '1');
+    await page.click('#report-mark');
+    check(await toastWith(page, 'New window: the report covers the calls after journal entry #' + last +
+      '. (The "After entry" field, 1, was emptied: the window starts at the mark.)'), '[real] report: Start a new window: message with the mark #' + last);
+    eq(await page.inputValue('#report-since'), '', '[real] report: the "After entry" field emptied by the mark');
+    eq(await waitText(page, '#report-since-used', 'after entry #' + last), 'after entry #' + last, '[real] report re-read after the mark: window after entry #' + last);
+    eq(await textOf(page, '#report-entries'), '0', '[real] report after the mark: entries 0');
+    eq(await textOf(page, '#report-range'), '\u2014', '[real] report after the mark: no range');
+    eq(await textOf(page, '#report-tenant-used'), 'acme', '[real] report: of the tenant selected in the page');
+    eq(await textOf(page, '#report-coverage-count'), '0 of 26 seen', '[real] report after the mark: "0 of 26 seen"');
+    eq(await textOf(page, '#report-findings-body'), 'No findings.', '[real] report after the mark: "No findings."');
+    eq(await textOf(page, '#report-rules-count'), '(12 of 12 pass)', '[real] report after the mark: 12 of 12 rules pass');
+    eq(await page.locator('#report-incomplete').isVisible(), false, '[real] report: no eviction warning');
+  });
+
+  await step('[real] report: a bad client graded', async () => {
+    const id = await nextId(m);
+    eq(await call(m, 'XDM44', '#call-trigger'), submitted(id, 'XDM44'), '[real] bad client: trigger XDM44 (never polled)');
+    m.next = id;
+    await page.fill('#call-token', '');
+    await page.fill('#call-key', '');
+    eq(await call(m, 'XDM44', '#call-trigger'), unauthorized, '[real] bad client: trigger XDM44 without headers: 401013');
+    await page.fill('#call-token', m.token);
+    await page.fill('#call-key', m.key);
+    const [e1, e2] = (await control(m, 'GET', '/_mock/journal?limit=2')).entries.map((e) => e.id);
+    eq(e1, last + 1, '[real] bad client: its two calls are the journal entries after the mark');
+    eq(await textOf(page, '#report-entries'), '0', '[real] the report is not re-read by itself (Refresh)');
+    await page.click('#report-refresh');
+    eq(await waitText(page, '#report-coverage-count', '2 of 26 seen'), '2 of 26 seen', '[real] report: coverage "2 of 26 seen"');
+    eq(await textOf(page, '#report-entries'), '2', '[real] report: window of 2 entries');
+    eq(await textOf(page, '#report-range'), '#' + e1 + ' to #' + e2, '[real] report: range #' + e1 + ' to #' + e2);
+    eq((await keysOf(page, 'report-coverage-body')).length, 26, '[real] report: the 26 answers listed');
+    eq(await page.locator('#report-coverage-body > tr.unseen').count(), 24, '[real] report: the 24 answers not seen highlighted');
+    eq(await textOf(page, cell('report-coverage-body', 'trigger.submitted', 'Seen')), '1', '[real] coverage: trigger.submitted seen 1');
+    eq(await textOf(page, cell('report-coverage-body', 'trigger.submitted', 'First entry')), '#' + e1, '[real] coverage: trigger.submitted first entry #' + e1);
+    eq(await textOf(page, cell('report-coverage-body', 'gateway.401013', 'Seen')), '1', '[real] coverage: gateway.401013 seen 1');
+    eq(await textOf(page, cell('report-coverage-body', 'gateway.401013', 'First entry')), '#' + e2, '[real] coverage: gateway.401013 first entry #' + e2);
+    eq(await textOf(page, cell('report-coverage-body', 'gateway.401013', 'Description')), '401 401013 Oauth token is not valid', '[real] coverage: the description of gateway.401013');
+    eq(await textOf(page, cell('report-coverage-body', 'status.success', 'Seen')), 'not seen', '[real] coverage: status.success "not seen"');
+    eq(await page.locator('#report-coverage-body > [data-key="status.success"]').getAttribute('class'), 'unseen', '[real] coverage: status.success highlighted');
+    eq(JSON.stringify(await keysOf(page, 'report-findings-body')), '["abandoned-request","missing-auth-headers"]', '[real] findings: abandoned-request, missing-auth-headers');
+    const finding = async (rule, label) => textOf(page, cell('report-findings-body', rule, label));
+    eq([await finding('abandoned-request', 'Severity'), await finding('abandoned-request', 'Rule'), await finding('abandoned-request', 'Message'),
+      await finding('abandoned-request', 'Count'), await finding('abandoned-request', 'Entries')].join(' | '),
+    'warning | abandoned-request | a request triggered and never polled to Success, Failed or Aborted (its outcome is never known: a failed ingestion goes unseen) | 1 | #' + e1,
+    '[real] finding abandoned-request: warning, its message, 1, entry #' + e1);
+    eq([await finding('missing-auth-headers', 'Severity'), await finding('missing-auth-headers', 'Rule'), await finding('missing-auth-headers', 'Message'),
+      await finding('missing-auth-headers', 'Count'), await finding('missing-auth-headers', 'Entries')].join(' | '),
+    'error | missing-auth-headers | calls without Authorization: Bearer <token> or without X-Api-Key | 1 | #' + e2,
+    '[real] finding missing-auth-headers: error, its message, 1, entry #' + e2);
+    eq(await textOf(page, '#report-summary'), '(1 error, 1 warning)', '[real] findings: "(1 error, 1 warning)"');
+    eq(await textOf(page, '#report-rules-count'), '(10 of 12 pass)', '[real] rules checked: 10 of 12 pass');
+    eq(JSON.stringify(await failing(page)), '["abandoned-request warning","missing-auth-headers error"]', '[real] rules checked: the two that fired marked fail');
+    const want = await control(m, 'GET', '/_mock/report?tenant=acme');
+    eq(JSON.stringify(await keysOf(page, 'report-coverage-body')), JSON.stringify(want.coverage.answers.map((a) => a.answer)), '[real] coverage: the server\'s answers, in its order');
+    const fit = await page.evaluate(() => ({ page: document.documentElement.scrollWidth,
+      scrollers: Array.from(document.querySelectorAll('#report .scroll')).map((n) => n.scrollWidth - n.clientWidth),
+      right: document.getElementById('report').getBoundingClientRect().right }));
+    check(fit.page <= 1400 && fit.right <= 1400 && fit.scrollers.every((o) => o <= 0), '[real] report at 1400 px: no horizontal overflow ' + JSON.stringify(fit));
+    await shot(m, 'report-1400');
+  });
+
+  await step('[real] report: an entry id opens the journal entry', async () => {
+    const id = (await control(m, 'GET', '/_mock/journal?limit=1')).entries[0].id;
+    await page.fill('#j-status', '200');
+    await page.press('#j-status', 'Enter');
+    check(await until(page, (n) => !document.querySelector('#journal-list > li[data-key="' + n + '"]'), id), '[real] journal filtered on 200: entry #' + id + ' (the 401) not listed');
+    await page.locator(cell('report-findings-body', 'missing-auth-headers', 'Entries') + ' a').click();
+    check(await until(page, (n) => { const li = document.querySelector('#journal-list > li[data-key="' + n + '"]'); return li && li.querySelector('details').open; }, id),
+      '[real] entry link #' + id + ': the journal filter cleared, the entry opened');
+    eq(await page.inputValue('#j-status'), '', '[real] entry link: the status filter emptied');
+    const r = await page.evaluate((n) => { const li = document.querySelector('#journal-list > li[data-key="' + n + '"]');
+      return { text: li.querySelector('summary').textContent, top: li.getBoundingClientRect().top, header: document.querySelector('header').getBoundingClientRect().bottom,
+        view: window.innerHeight, lost: document.getElementById('toasts').textContent.includes('is not among') }; }, id);
+    check(r.text.includes('/acme' + INGEST + 'XDM44/ingest') && r.text.includes('401'), '[real] entry link: the entry is the 401 trigger');
+    check(r.top >= r.header - 1 && r.top < r.view - 20, '[real] entry link: the entry scrolled into view, below the sticky header (' + Math.round(r.top) + ' px, header ends at ' +
+      Math.round(r.header) + ', window ' + r.view + ')');
+    eq(r.lost, false, '[real] entry link: no "not among the 50 newest" message');
+    await page.click('nav a[href="#report"]');
+  });
+
+  await step('[real] report: tenant and since', async () => {
+    const [e1, e2] = (await control(m, 'GET', '/_mock/journal?limit=2')).entries.map((e) => e.id);
+    await page.selectOption('#report-tenant', 'all');
+    eq(await waitText(page, '#report-tenant-used', 'all tenants'), 'all tenants', '[real] report of all tenants');
+    eq(await textOf(page, '#report-entries'), '2', '[real] report of all tenants: the same 2 entries');
+    await page.selectOption('#report-tenant', 'selected');
+    eq(await waitText(page, '#report-tenant-used', 'acme'), 'acme', '[real] report of the selected tenant again');
+    await page.fill('#report-since', String(e1));
+    await page.press('#report-since', 'Enter');
+    eq(await waitText(page, '#report-since-used', 'after entry #' + e1), 'after entry #' + e1, '[real] report since #' + e1);
+    eq(await textOf(page, '#report-range'), '#' + e2 + ' to #' + e2, '[real] report since #' + e1 + ': entry #' + e2 + ' alone');
+    eq(JSON.stringify(await keysOf(page, 'report-findings-body')), '["missing-auth-headers"]', '[real] report since #' + e1 + ': missing-auth-headers alone');
+    eq(await textOf(page, '#report-coverage-count'), '1 of 26 seen', '[real] report since #' + e1 + ': "1 of 26 seen"');
+  });
+
+  await step('[real] report: Start a new window again', async () => {
+    const mark = (await control(m, 'GET', '/_mock/journal?limit=1')).entries[0].id;
+    await page.click('#report-mark');
+    check(await toastWith(page, 'New window: the report covers the calls after journal entry #' + mark + '.'), '[real] report: a new window at #' + mark);
+    eq(await waitText(page, '#report-since-used', 'after entry #' + mark), 'after entry #' + mark, '[real] report re-read: window after entry #' + mark);
+    eq(await textOf(page, '#report-entries'), '0', '[real] report after the new window: entries 0');
+    eq(await textOf(page, '#report-findings-body'), 'No findings.', '[real] report after the new window: "No findings."');
+    eq(await textOf(page, '#report-coverage-count'), '0 of 26 seen', '[real] report after the new window: "0 of 26 seen"');
+    eq(JSON.stringify(await failing(page)), '[]', '[real] report after the new window: every rule passes');
+  });
+}
+
+/* Manual clock, at 400 px: the report of the QA loop with pollIntervalMs, a refused
+ * since, and an incomplete window with markup in its texts (a crafted answer). */
+async function manualReport(m) {
+  const page = m.page;
+  await step('[manual] report at 400 px', async () => {
+    await page.click('nav a[href="#report"]');
+    await page.fill('#report-poll', '600000');
+    const want = await control(m, 'GET', '/_mock/report?tenant=acme&pollIntervalMs=600000');
+    await page.click('#report-refresh');
+    const seen = want.coverage.seen + ' of 26 seen';
+    eq(await waitText(page, '#report-coverage-count', seen), seen, '[manual] report: coverage as the server counts it (' + seen + ')');
+    eq(await textOf(page, '#report-entries'), String(want.window.entries), '[manual] report: entries as the server counts them');
+    const rules = want.findings.map((f) => f.rule);
+    check(rules.includes('poll-too-fast'), '[manual] pollIntervalMs=600000: the polls of the QA loop are too fast: ' + JSON.stringify(rules));
+    eq(JSON.stringify(await keysOf(page, 'report-findings-body')), JSON.stringify(rules), '[manual] report: the server\'s findings, in its order');
+    for (const f of want.findings) {
+      eq(await textOf(page, cell('report-findings-body', f.rule, 'Entries')), f.entries.map((e) => '#' + e).join('') +
+        (f.count > f.entries.length ? '(the first ' + f.entries.length + ')' : ''), '[manual] finding ' + f.rule + ': its entries');
+    }
+  });
+  await step('[manual] report: a refused since', async () => {
+    await page.fill('#report-since', 'x');
+    await page.click('#report-refresh');
+    check(await until(page, () => document.getElementById('report-load').textContent.startsWith('since: "x" is not a journal entry id (0 or more) (invalid_field, HTTP 400)')),
+      '[manual] since "x": the server\'s message: ' + JSON.stringify(await textOf(page, '#report-load')));
+    eq(await page.locator('#report-result').isHidden(), true, '[manual] since "x": the last report hidden, not passed off as current');
+    await page.fill('#report-since', '');
+    await page.click('#report-refresh');
+    check(await until(page, () => document.getElementById('report-load').textContent === '' && !document.getElementById('report-result').hidden), '[manual] since emptied: the report back');
+  });
+  await step('[manual] report: an incomplete window, server text as text', async () => {
+    const evil = '<img src=x onerror="window.__xss=1">';
+    const doc = await control(m, 'GET', '/_mock/report?tenant=acme');
+    doc.window.complete = false;
+    doc.window.completeFrom = 7;
+    doc.coverage.answers[0].description = evil;
+    doc.findings = [{ rule: 'x<b>y</b>', severity: 'error', message: evil, count: 25, entries: Array.from({ length: 20 }, (_, i) => i + 7) }];
+    const only = (u) => u.pathname === '/_mock/report';
+    await page.route(only, (r) => r.fulfill({ status: 200, contentType: 'application/json;charset=utf-8', body: JSON.stringify(doc) }));
+    try {
+      await page.click('#report-refresh');
+      eq(await waitText(page, '#report-incomplete', 'Incomplete window: entries before 7 were evicted by the journal\'s cap (--journal-max, --journal-max-bytes); ' +
+        'coverage and findings count only the entries from 7 on.'), 'Incomplete window: entries before 7 were evicted by the journal\'s cap (--journal-max, --journal-max-bytes); ' +
+        'coverage and findings count only the entries from 7 on.', '[manual] window.complete false: the warning "entries before 7 were evicted"');
+      eq(await page.locator('#report-incomplete').isVisible(), true, '[manual] the eviction warning visible');
+      eq(await textOf(page, cell('report-findings-body', 'x<b>y</b>', 'Message')), evil, '[manual] a finding\'s message with markup shown as text');
+      eq(await textOf(page, cell('report-coverage-body', doc.coverage.answers[0].answer, 'Description')), evil, '[manual] a description with markup shown as text');
+      check((await textOf(page, cell('report-findings-body', 'x<b>y</b>', 'Entries'))).endsWith('#26(the first 20)'), '[manual] 25 entries, 20 listed: "(the first 20)"');
+      eq(await page.locator('#report img, #report b').count(), 0, '[manual] no element made from the report');
+      eq(await page.evaluate(() => window.__xss), undefined, '[manual] no script ran');
+      await narrow(m, 'report, incomplete window');
+    } finally {
+      await page.unroute(only);
+    }
+    await page.click('#report-refresh');
+    check(await until(page, () => document.getElementById('report-incomplete').hidden), '[manual] the real report again: no warning');
+  });
+}
+
 /* Nothing wider than the window: the page, its tables, its text blocks. */
-async function narrow(m) {
-  await step('[' + m.name + '] 400 px wide', async () => {
+async function narrow(m, what) {
+  const tag = '[' + m.name + '] 400 px' + (what ? ' (' + what + ')' : '');
+  await step(tag + ' wide', async () => {
     await m.page.setViewportSize({ width: 400, height: 900 });
     await until(m.page, () => true, null, 10);
     const o = await m.page.evaluate(() => {
@@ -618,11 +817,11 @@ async function narrow(m) {
         .map((n) => (n.id || n.firstElementChild && n.firstElementChild.id || n.tagName) + ' ' + n.scrollWidth + '>' + n.clientWidth);
       return { page: document.documentElement.scrollWidth, wide: wide.slice(0, 8), scrollers };
     });
-    check(o.page <= 400, '[' + m.name + '] 400 px: no page-wide horizontal scroll (' + o.page + ' px)');
-    check(o.wide.length === 0, '[' + m.name + '] 400 px: no element past the right edge' + (o.wide.length ? ': ' + o.wide.join(', ') : ''));
-    check(o.scrollers.length === 0, '[' + m.name + '] 400 px: no table or text block scrolls sideways' + (o.scrollers.length ? ': ' + o.scrollers.join(', ') : ''));
+    check(o.page <= 400, tag + ': no page-wide horizontal scroll (' + o.page + ' px)');
+    check(o.wide.length === 0, tag + ': no element past the right edge' + (o.wide.length ? ': ' + o.wide.join(', ') : ''));
+    check(o.scrollers.length === 0, tag + ': no table or text block scrolls sideways' + (o.scrollers.length ? ': ' + o.scrollers.join(', ') : ''));
   });
-  await shot(m, '400');
+  await shot(m, what ? '400-report' : '400');
 }
 
 async function runMode(ctx, m) {
