@@ -466,6 +466,7 @@ static int page_tx(struct store *st, void *arg)
 
 struct head {
     long long mark, last, oldest, evicted;
+    long long evicted_upto; /* the newest entry eviction removed; 0: none */
 };
 
 static int head_tx(struct store *st, void *arg)
@@ -482,6 +483,13 @@ static int head_tx(struct store *st, void *arg)
         return rc;
     if (h->oldest == 0) /* empty: whatever comes next is complete */
         h->oldest = h->last + 1;
+    h->evicted_upto = 0;
+    rc = store_meta_get(st, "journal_evicted_upto", &h->evicted_upto);
+    if (rc == STORE_NOTFOUND && h->evicted > 0)
+        /* Evictions from before the key was kept: the oldest entry left is the bound. */
+        h->evicted_upto = h->oldest - 1;
+    else if (rc < 0 && rc != STORE_NOTFOUND)
+        return rc;
     return 0;
 }
 
@@ -534,10 +542,12 @@ static cJSON *render(const struct report *r, const struct head *h)
         cJSON_AddNullToObject(w, "firstEntry");
         cJSON_AddNullToObject(w, "lastEntry");
     }
-    /* Entries after `since` that eviction took: the report is complete from `oldest` on. */
-    int complete = h->oldest <= r->since + 1;
+    /* Entries after `since` that eviction took (not a DELETE of the journal, which the
+     * user asked for): the report is complete from the one after them on. */
+    int complete = h->evicted_upto <= r->since;
     cJSON_AddBoolToObject(w, "complete", complete);
-    cJSON_AddNumberToObject(w, "completeFrom", (double)(complete ? r->since + 1 : h->oldest));
+    cJSON_AddNumberToObject(w, "completeFrom",
+                            (double)(complete ? r->since + 1 : h->evicted_upto + 1));
 
     cJSON *cov = cJSON_AddObjectToObject(o, "coverage");
     int seen = 0;
@@ -616,7 +626,7 @@ void handle_report_get(struct app *app, const struct http_request *req, struct r
                      unknown);
         goto done;
     }
-    struct head h = {0, 0, 0, 0};
+    struct head h = {0, 0, 0, 0, 0};
     struct store *st = app_store(app);
     int rc = st ? store_read(st, head_tx, &h) : STORE_ERROR;
     if (rc == 0 && since && parse_count(since, 0, JSON_INT_MAX, &r->since) < 0) {

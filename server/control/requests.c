@@ -58,8 +58,11 @@ static int list_page(struct store *st, struct ctl *c)
     struct list_page *lp = c->page_arg;
     struct collect all = {0};
     int n = 0;
-    int rc = store_request_page(st, c->req->params[0], lp->mapping, c->cursor, CTL_PAGE_ROWS,
-                                collect_one, &all, &n);
+    /* In Progress in the database is a superset of In Progress after the refresh: only
+     * those are read. Any other status may be reached by a refresh: all are read. */
+    int in_progress = lp->has_status && lp->status == STATUS_IN_PROGRESS;
+    int rc = store_request_page(st, c->req->params[0], lp->mapping, in_progress, c->cursor,
+                                CTL_PAGE_ROWS, collect_one, &all, &n);
     if (all.failed)
         rc = STORE_ERROR;
     size_t i = 0;

@@ -49,7 +49,7 @@ static int export_request(void *arg, const struct model_request *r)
 static int export_page(struct store *st, struct ctl *c)
 {
     int n = 0;
-    int rc = store_request_page(st, c->req->params[0], NULL, c->cursor, CTL_PAGE_ROWS,
+    int rc = store_request_page(st, c->req->params[0], NULL, 0, c->cursor, CTL_PAGE_ROWS,
                                 export_request, c, &n);
     c->more = rc == 0 && n == CTL_PAGE_ROWS;
     return rc;

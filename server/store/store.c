@@ -54,6 +54,8 @@ enum stmt_id {
     S_REQUEST_COUNTS,
     S_REQUEST_PAGE,
     S_REQUEST_PAGE_MAPPING,
+    S_REQUEST_PAGE_IN_PROGRESS,
+    S_REQUEST_PAGE_MAPPING_IN_PROGRESS,
     S_REQUEST_COUNT_IN_PROGRESS,
     S_COUNT
 };
@@ -116,7 +118,7 @@ static const char *const sql_text[S_COUNT] = {
                          "step_batch_id = ?7, after_ms = ?8, after_polls = ?9, polls = ?10, "
                          "status = ?11, num_records = ?12, batch_id = ?13, resolved_ms = ?14 "
                          "WHERE id = ?1 AND tenant = ?2 AND mapping = ?3 AND created_ms = ?4",
-    /* Counted over the mapping's index, no row read. */
+    /* Counted over the index request_by_mapping_status, no row read. */
     [S_REQUEST_COUNTS] = "SELECT status, count(*) FROM request WHERE tenant = ?1 AND "
                          "mapping = ?2 GROUP BY status",
     /* Pages: one statement per shape, so that the mapping's index serves the second. */
@@ -124,6 +126,13 @@ static const char *const sql_text[S_COUNT] = {
                        "ORDER BY id LIMIT ?4",
     [S_REQUEST_PAGE_MAPPING] = "SELECT " REQUEST_COLS " FROM request WHERE tenant = ?1 AND "
                                "mapping = ?2 AND id > ?3 ORDER BY id LIMIT ?4",
+    /* In Progress only: the partial index request_one_in_progress holds just those. */
+    [S_REQUEST_PAGE_IN_PROGRESS] = "SELECT " REQUEST_COLS " FROM request INDEXED BY "
+                                   "request_one_in_progress WHERE tenant = ?1 AND status = "
+                                   "'In Progress' AND id > ?3 ORDER BY id LIMIT ?4",
+    [S_REQUEST_PAGE_MAPPING_IN_PROGRESS] =
+        "SELECT " REQUEST_COLS " FROM request WHERE tenant = ?1 AND mapping = ?2 AND "
+        "status = 'In Progress' AND id > ?3 ORDER BY id LIMIT ?4",
     [S_REQUEST_COUNT_IN_PROGRESS] = "SELECT count(*) FROM request WHERE status = 'In Progress'",
 };
 
@@ -241,10 +250,6 @@ static int migrate(sqlite3 *db, int version, char *err, size_t err_size)
 {
     if (version == store_migrations_count)
         return 0;
-    /* A new database gives back the pages large deletes free (see store_reclaim); the
-     * mode can only be chosen before the first table. */
-    if (version == 0 && exec_script(db, "PRAGMA auto_vacuum = INCREMENTAL", err, err_size) < 0)
-        return STORE_ERROR;
     if (exec_script(db, "BEGIN IMMEDIATE", err, err_size) < 0)
         return STORE_ERROR;
     for (int i = version; i < store_migrations_count; i++) {
@@ -438,8 +443,12 @@ int store_open(struct store **out, const char *path, char *err, size_t err_size)
         goto fail;
     if (connection_open(st, err, err_size) < 0)
         goto fail;
-    /* Nothing is written before the file is known to be ours (or empty). */
+    /* Nothing is written before the file is known to be ours (or empty). A new database
+     * gives back the pages large deletes free (see store_reclaim): the mode can only be
+     * chosen before the first page is written, and switching to WAL writes one. */
     int version = validate(st->db, err, err_size);
+    if (version == 0 && exec_script(st->db, "PRAGMA auto_vacuum = INCREMENTAL", err, err_size) < 0)
+        version = -1;
     if (version < 0 || file_settings(st, err, err_size) < 0 ||
         migrate(st->db, version, err, err_size) < 0 || prepare_all(st, err, err_size) < 0)
         goto fail;
@@ -1062,11 +1071,14 @@ int store_request_counts(struct store *st, const char *tenant, const char *mappi
     return result;
 }
 
-int store_request_page(struct store *st, const char *tenant, const char *mapping, long long after,
-                       int limit, int (*fn)(void *arg, const struct model_request *r), void *arg,
-                       int *n)
+int store_request_page(struct store *st, const char *tenant, const char *mapping,
+                       int in_progress_only, long long after, int limit,
+                       int (*fn)(void *arg, const struct model_request *r), void *arg, int *n)
 {
-    sqlite3_stmt *s = st->stmt[mapping ? S_REQUEST_PAGE_MAPPING : S_REQUEST_PAGE];
+    sqlite3_stmt *s =
+        st->stmt[in_progress_only
+                     ? (mapping ? S_REQUEST_PAGE_MAPPING_IN_PROGRESS : S_REQUEST_PAGE_IN_PROGRESS)
+                     : (mapping ? S_REQUEST_PAGE_MAPPING : S_REQUEST_PAGE)];
     store_bind_text(s, 1, tenant);
     if (mapping)
         store_bind_text(s, 2, mapping);

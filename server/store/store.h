@@ -96,13 +96,13 @@ int store_request_update(struct store *st, const struct model_request *r);
 /* How many requests of a mapping are in each status (indexed by enum model_status). */
 int store_request_counts(struct store *st, const char *tenant, const char *mapping,
                          long long counts[MODEL_STATUS_COUNT]);
-/* One page of a tenant's requests (of mapping, when not NULL): those with an id above
- * after, in id order, at most limit; *n gets how many were read. A long listing is read
- * page after page, each in its own transaction, so that it never holds the database
- * for more than one page. */
-int store_request_page(struct store *st, const char *tenant, const char *mapping, long long after,
-                       int limit, int (*fn)(void *arg, const struct model_request *r), void *arg,
-                       int *n);
+/* One page of a tenant's requests (of mapping, when not NULL; In Progress ones only when
+ * in_progress_only): those with an id above after, in id order, at most limit; *n gets
+ * how many were read. A long listing is read page after page, each in its own
+ * transaction, so that it never holds the database for more than one page. */
+int store_request_page(struct store *st, const char *tenant, const char *mapping,
+                       int in_progress_only, long long after, int limit,
+                       int (*fn)(void *arg, const struct model_request *r), void *arg, int *n);
 /* Number of requests In Progress, all tenants. */
 int store_request_count_in_progress(struct store *st, long long *out);
 

@@ -203,6 +203,10 @@ int store_journal_append(struct store *st, const struct journal_entry *e, long l
         if ((rc = store_stmt_run(d)) < 0)
             return rc;
         gone = sqlite3_changes(store_db(st));
+        /* Where eviction has reached (a DELETE of the journal is not an eviction): a
+         * report of later entries is complete, one of earlier entries is not. */
+        if (gone > 0 && (rc = store_meta_set(st, "journal_evicted_upto", upto)) < 0)
+            return rc;
     }
     if (evicted)
         *evicted = gone;
@@ -223,7 +227,12 @@ int store_journal_first_id(struct store *st, long long *out)
 
 int store_journal_last_id(struct store *st, long long *out)
 {
-    sqlite3_stmt *s = store_stmt(st, J_LAST, "SELECT coalesce(max(id), 0) FROM journal");
+    /* The AUTOINCREMENT sequence: after a DELETE of every entry it still says where the
+     * ids went, which max(id) would no longer. */
+    sqlite3_stmt *s = store_stmt(
+        st, J_LAST,
+        "SELECT max(coalesce((SELECT max(id) FROM journal), 0), coalesce((SELECT seq FROM "
+        "sqlite_sequence WHERE name = 'journal'), 0))");
     return s ? store_stmt_one_int(s, out) : STORE_ERROR;
 }
 

@@ -43,7 +43,8 @@ int store_journal_page(struct store *st, const struct journal_filter *f, long lo
 /* The id of the oldest entry (0 when there is none). */
 int store_journal_first_id(struct store *st, long long *out);
 
-/* The id of the newest entry (0 when there is none). */
+/* The id of the newest entry ever made (0 when none was): the journal emptied, the
+ * last id it had. */
 int store_journal_last_id(struct store *st, long long *out);
 
 /* Where the newest n matching entries with ids at most upto begin: *after gets the id

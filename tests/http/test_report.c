@@ -272,6 +272,19 @@ static void test_strict_and_evicted(void)
     CHECK(cJSON_IsFalse(json_at(doc, "window.complete")), "entries 1 and 2 were evicted");
     CHECK_INT(json_int(doc, "window.completeFrom"), 3);
     cJSON_Delete(doc);
+    /* A journal emptied on purpose is no eviction: the window after it is complete. */
+    struct response d = mock_call(&s, "DELETE", "/_mock/journal", NULL);
+    CHECK_INT(d.status, 200);
+    response_free(&d);
+    struct response m = mock_call(&s, "POST", "/_mock/report/mark", NULL);
+    CHECK_STR(m.body, "{\"mark\":5}"); /* the ids go on after a DELETE */
+    response_free(&m);
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=1", NULL, made_up), 401);
+    doc = report(&s, "/_mock/report");
+    CHECK(cJSON_IsTrue(json_at(doc, "window.complete")), "after DELETE /_mock/journal: %s",
+          "complete");
+    CHECK_INT(json_int(doc, "window.entries"), 1);
+    cJSON_Delete(doc);
     CHECK_INT(server_stop(&s), 0);
 }
 
