@@ -133,7 +133,10 @@ static const char *const sql_text[S_COUNT] = {
     [S_REQUEST_PAGE_MAPPING_IN_PROGRESS] =
         "SELECT " REQUEST_COLS " FROM request WHERE tenant = ?1 AND mapping = ?2 AND "
         "status = 'In Progress' AND id > ?3 ORDER BY id LIMIT ?4",
-    [S_REQUEST_COUNT_IN_PROGRESS] = "SELECT count(*) FROM request WHERE status = 'In Progress'",
+    /* Over the partial index, which holds the In Progress rows alone (without the hint
+     * SQLite counted through the whole table: 90 ms at a million requests). */
+    [S_REQUEST_COUNT_IN_PROGRESS] = "SELECT count(*) FROM request INDEXED BY "
+                                    "request_one_in_progress WHERE status = 'In Progress'",
 };
 
 struct store {
