@@ -329,32 +329,25 @@ static char *reply_bytes(const struct reply *r, size_t *len)
  * garbage to the client. Call with clients_lock held. */
 static void cut(struct http_server *srv, struct conn_slot *slot, double late_ms)
 {
-    if (srv->tls) {
-        shutdown(slot->fd, SHUT_RDWR);
-        slot->cut = 1;
-        log_msg(LOG_INFO,
-                "request deadline: an HTTPS request not whole %.1f s after its first byte "
-                "(handshake included): its connection was closed",
-                late_ms / 1000.0);
-        return;
+    if (!srv->tls) {
+        struct http_request req;
+        http_request_timed_out(&req);
+        struct reply rep;
+        reply_init(&rep);
+        srv->dispatch(srv->ctx, &req, &rep);
+        size_t len = 0;
+        char *bytes = reply_bytes(&rep, &len);
+        if (bytes)
+            (void)send(slot->fd, bytes, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        free(bytes);
+        reply_free(&rep);
     }
-    struct http_request req;
-    http_request_timed_out(&req);
-    struct reply rep;
-    reply_init(&rep);
-    srv->dispatch(srv->ctx, &req, &rep);
-    size_t len = 0;
-    char *bytes = reply_bytes(&rep, &len);
-    if (bytes)
-        (void)send(slot->fd, bytes, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-    free(bytes);
-    reply_free(&rep);
     shutdown(slot->fd, SHUT_RDWR);
     slot->cut = 1;
-    log_msg(LOG_INFO,
-            "request deadline: a request not whole %.1f s after its first byte was "
-            "answered 408 and its connection closed",
-            late_ms / 1000.0);
+    log_msg(LOG_INFO, "request deadline: a%s request not whole %.1f s after its first byte%s",
+            srv->tls ? "n HTTPS" : "", late_ms / 1000.0,
+            srv->tls ? " (handshake included): its connection was closed"
+                     : " was answered 408 and its connection closed");
 }
 
 /* The timer's check of every connection against the request deadline. */
