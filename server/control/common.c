@@ -198,7 +198,11 @@ static int stream_next(void *ctx, struct jsonw *out)
         if (c->more)
             return 1;
     }
-    jsonw_raw(out, s->tail);
+    /* The tail starts with the ']' of page_dest; what only the last page knew follows it. */
+    jsonw_rawn(out, s->tail, 1);
+    if (c->page_tail)
+        c->page_tail(c, out);
+    jsonw_raw(out, s->tail + 1);
     return 0;
 }
 

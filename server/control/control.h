@@ -16,6 +16,8 @@
 #include "http/reply.h"
 #include "http/router.h"
 
+struct jsonw;
+
 /* Returned by a transaction function that refused the call (after ctl_fail). */
 #define CTL_REFUSED 1
 
@@ -46,6 +48,9 @@ struct ctl {
      * as they are read instead of gathered in out, page_dest being the last array
      * that out holds (the members after it are written after the items). */
     int page_stream;
+    /* Optional, streamed reads: writes members after page_dest that only the last page
+     * knows (",\"next\":N"), once the pages are done. */
+    void (*page_tail)(struct ctl *c, struct jsonw *out);
 };
 
 /* Rows a page reads: a few milliseconds of work, however long the whole listing. */

@@ -11,6 +11,7 @@
 
 #include "fixtures/fixtures.h"
 #include "json.h"
+#include "jsonw.h"
 
 /* Request ids are at most 2^53 (see api/ingest.c). */
 #define REQUEST_ID_MAX JSON_INT_MAX
@@ -78,13 +79,16 @@ static int list_page(struct store *st, struct ctl *c)
     int rest = i < all.n || n == CTL_PAGE_ROWS;
     lp->cut = lp->listed == lp->limit && rest;
     c->more = rc == 0 && n == CTL_PAGE_ROWS && lp->listed < lp->limit;
-    if (rc == 0 && lp->cut) {
-        /* The list ends here: "next" is where ?after= takes it up. */
-        cJSON_DeleteItemFromObjectCaseSensitive(c->out, "next");
-        cJSON_AddNumberToObject(c->out, "next", (double)lp->last);
-    }
     free(all.items);
     return rc;
+}
+
+/* After the last page: "next", where ?after= takes the list up, when it was cut. */
+static void list_tail(struct ctl *c, struct jsonw *out)
+{
+    const struct list_page *lp = c->page_arg;
+    if (lp->cut)
+        jsonw_rawf(out, ",\"next\":%lld", lp->last);
 }
 
 static int list_tx(struct store *st, void *arg)
@@ -132,6 +136,9 @@ static int list_tx(struct store *st, void *arg)
     c->out = cJSON_CreateObject();
     c->page_dest = cJSON_AddArrayToObject(c->out, "requests");
     c->page = list_page;
+    c->page_tail = list_tail;
+    /* Streamed: a list of 10,000 requests is never whole in memory. */
+    c->page_stream = 1;
     c->more = 1;
     c->cursor = after;
     return 0;
@@ -141,7 +148,7 @@ void handle_requests_list(struct app *app, const struct http_request *req, struc
 {
     struct list_page lp;
     memset(&lp, 0, sizeof(lp));
-    ctl_run_with(app, req, rep, CTL_NO_BODY, list_tx, &lp);
+    ctl_run_stream(app, req, rep, list_tx, &lp, sizeof(lp));
 }
 
 /* The request params[1] of tenant params[0]; refuses with 404 otherwise. */

@@ -398,13 +398,43 @@ static void test_requests(struct store *st)
     CHECK_INT(store_request_counts(st, "acme", "nope", counts), 0);
     CHECK_INT(counts[STATUS_IN_PROGRESS] + counts[STATUS_FAILED], 0);
 
-    /* Deleting a mapping takes its requests and script with it. */
+    /* The counts follow a status change: XDM44's In Progress 3521 fails. */
+    struct model_request change;
+    CHECK_INT(store_request_get(st, 3521, &change), 0);
+    change.status = STATUS_FAILED;
+    change.resolved_ms = 1;
+    CHECK_INT(store_request_update(st, &change), 0);
+    CHECK_INT(store_request_counts(st, "acme", "XDM44", counts), 0);
+    CHECK_INT(counts[STATUS_IN_PROGRESS], 0);
+    CHECK_INT(counts[STATUS_FAILED], 2);
+    CHECK_INT(store_request_counts(st, "acme", "A1", counts), 0);
+    CHECK_INT(counts[STATUS_IN_PROGRESS], 1);
+    change.status = STATUS_IN_PROGRESS; /* and back, as the tests below expect it */
+    change.resolved_ms = -1;
+    CHECK_INT(store_request_update(st, &change), 0);
+    CHECK_INT(store_request_counts(st, "acme", "XDM44", counts), 0);
+    CHECK_INT(counts[STATUS_IN_PROGRESS], 1);
+    CHECK_INT(counts[STATUS_FAILED], 1);
+
+    /* Deleting a mapping takes its requests, their counts and its script with it. */
     struct model_step s = step(OUTCOME_SUCCESS, 1, 0);
     CHECK_INT(store_script_append(st, "acme", "A1", &s), 0);
     CHECK_INT(store_mapping_delete(st, "acme", "A1"), 0);
     CHECK_INT(store_request_get(st, 3522, &got), STORE_NOTFOUND);
     struct model_step out;
     CHECK_INT(store_script_pop(st, "acme", "A1", &out), STORE_NOTFOUND);
+    CHECK_INT(store_request_counts(st, "acme", "A1", counts), 0);
+    CHECK_INT(counts[STATUS_IN_PROGRESS], 0);
+    /* No count row is left for it (a count that falls to 0 goes). */
+    sqlite3_stmt *q;
+    long long left = -1;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM request_count WHERE mapping = 'A1'",
+                           -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW)
+            left = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+    }
+    CHECK_INT(left, 0);
 }
 
 /* Deleting a tenant cascades to mappings, scripts and requests; others stay. */
