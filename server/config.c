@@ -48,6 +48,9 @@ const char config_usage[] =
     "  --request-timeout S   a request must arrive whole within S seconds of its first\n"
     "                        byte, else 408 (default 30; 0 = no deadline)\n"
     "  --idle-timeout S      an idle connection is closed after S seconds (default 120)\n"
+    "  --report-poll-interval-ms N\n"
+    "                        polls of one request closer than N ms are too fast in\n"
+    "                        /_mock/report (default: the fixtures' settings.report, else 1000)\n"
     "  --shutdown-grace S    on SIGTERM, wait up to S seconds for the answers in flight,\n"
     "                        delayed ones included (default 5; 0 = cut them)\n"
     "  --tls-port N          also serve HTTPS on port N (0 picks a free port; off, the\n"
@@ -104,6 +107,7 @@ static const char *allowed_values(const char *name)
         {"request-timeout", "seconds, an integer from 0 to 3600"},
         {"idle-timeout", "seconds, an integer from 1 to 86400"},
         {"shutdown-grace", "seconds, an integer from 0 to 3600"},
+        {"report-poll-interval-ms", "an integer from 1 to 3600000"},
         {"tls-port", "an integer from 0 to 65535, or off"},
         {"tls-dir", "a directory path"},
         {"tls-host", "a DNS name or an IP address, at most 253 bytes of letters, digits, '.', "
@@ -232,6 +236,10 @@ static int apply(struct config *c, const char *name, const char *value, char *er
         if (parse_ll(&v, value, 1, 86400) < 0)
             goto bad;
         c->idle_timeout = (int)v;
+    } else if (strcmp(name, "report-poll-interval-ms") == 0) {
+        if (parse_ll(&v, value, 1, 3600000) < 0)
+            goto bad;
+        c->report_poll_ms = v;
     } else if (strcmp(name, "shutdown-grace") == 0) {
         if (parse_ll(&v, value, 0, 3600) < 0)
             goto bad;
@@ -300,6 +308,7 @@ const char *const config_options[] = {"host",
                                       "request-timeout",
                                       "idle-timeout",
                                       "shutdown-grace",
+                                      "report-poll-interval-ms",
                                       "tls-port",
                                       "tls-dir",
                                       "tls-host",

@@ -46,6 +46,7 @@ struct config {
     int request_timeout;                 /* seconds, 0 = none (--request-timeout) */
     int idle_timeout;                    /* seconds (--idle-timeout) */
     int shutdown_grace;                  /* seconds SIGTERM waits for answers (--shutdown-grace) */
+    long long report_poll_ms;            /* --report-poll-interval-ms; 0: the fixtures' or 1000 */
     int tls_port;                        /* --tls-port: -1 = no HTTPS listener, 0 = a free port */
     const char *tls_dir;                 /* --tls-dir: the local CA; NULL = see tls_dir_resolve */
     const char *tls_hosts[CONFIG_TLS_HOSTS_MAX]; /* --tls-host, repeatable */

@@ -613,7 +613,11 @@ void handle_report_get(struct app *app, const struct http_request *req, struct r
     }
     r->calls = calls;
     r->tenant = http_request_query(req, "tenant");
-    r->poll_interval_ms = POLL_INTERVAL_MS;
+    /* The threshold: the query's, else the flag's, else the fixtures', else 1 s. */
+    r->poll_interval_ms = app->cfg->report_poll_ms ? app->cfg->report_poll_ms
+                          : app->fixtures.report_poll_interval_ms
+                              ? app->fixtures.report_poll_interval_ms
+                              : POLL_INTERVAL_MS;
     const char *since = http_request_query(req, "since");
     const char *interval = http_request_query(req, "pollIntervalMs");
     if (r->tenant && !*r->tenant)

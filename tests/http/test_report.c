@@ -288,11 +288,71 @@ static void test_strict_and_evicted(void)
     CHECK_INT(server_stop(&s), 0);
 }
 
+/* The poll threshold from the fixtures (settings.report), from the flag (which wins),
+ * and from the query (which wins over both). */
+static void threshold_case(const char *what, const char *const *args, const char *query,
+                           const char *want)
+{
+    struct server s;
+    if (server_start(&s, NULL, args) < 0) {
+        CHECK(0, "%s: server did not start", what);
+        return;
+    }
+    CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200);
+    usleep(150000);
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200);
+    cJSON *doc = report(&s, query);
+    char rules[256];
+    rules_of(doc, rules, sizeof(rules));
+    CHECK(strcmp(rules, want) == 0, "%s: rules \"%s\", expected \"%s\"", what, rules, want);
+    cJSON_Delete(doc);
+    CHECK_INT(server_stop(&s), 0);
+}
+
+static void test_thresholds(void)
+{
+    char dir[64], file[128];
+    if (harness_temp_dir(dir, sizeof(dir)) < 0)
+        return;
+    snprintf(file, sizeof(file), "%s/report.json", dir);
+    FILE *f = fopen(file, "w");
+    if (f) {
+        fputs("{\"settings\": {\"report\": {\"pollIntervalMs\": 100}}}\n", f);
+        fclose(f);
+    }
+    const char *fixture[] = {"--fixtures", "bundled", "--fixtures", file, NULL};
+    threshold_case("fixtures 100 ms", fixture, "/_mock/report", "");
+    const char *flag[] = {"--fixtures", "bundled", "--fixtures", file, "--report-poll-interval-ms",
+                          "1000",       NULL};
+    threshold_case("the flag's 1000 ms over the fixtures' 100", flag, "/_mock/report",
+                   "poll-too-fast");
+    threshold_case("the query's 100 ms over the flag's", flag, "/_mock/report?pollIntervalMs=100",
+                   "");
+    /* A wrong setting is refused, by check and at start, naming it. */
+    f = fopen(file, "w");
+    if (f) {
+        fputs("{\"settings\": {\"report\": {\"pollIntervalMs\": 0, \"x\": 1}}}\n", f);
+        fclose(f);
+    }
+    const char *check[] = {"check", file, NULL};
+    char *out = NULL;
+    CHECK_INT(run_binary(check, &out), 1);
+    char want[512];
+    snprintf(want, sizeof(want),
+             "%s: settings.report.x: unknown field\n%s: settings.report.pollIntervalMs: must be "
+             "an integer between 1 and 3600000 (milliseconds)\n",
+             file, file);
+    CHECK_STR(out, want);
+    free(out);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_ALL);
     test_good_then_bad();
     test_strict_and_evicted();
+    test_thresholds();
     curl_global_cleanup();
     return test_report();
 }

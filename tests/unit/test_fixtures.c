@@ -670,7 +670,7 @@ static void test_apply(void)
     CHECK_INT(fixtures_validate(doc, "f.json", &p), 0);
     problems_free(&p);
     struct fixture_set set = {cJSON_DetachItemFromObject(doc, "tenants"), cJSON_CreateArray(),
-                              cJSON_CreateArray(), 77};
+                              cJSON_CreateArray(), 77, 0};
     cJSON_Delete(doc);
 
     struct store *st = NULL;
