@@ -132,9 +132,17 @@ static int list_tx(struct store *st, void *arg)
     int rc = ctl_tenant(c, st, tenant);
     if (rc)
         return rc;
+    /* The total, from the counts the database keeps: as stored when the list begins
+     * (a due request this read advances is counted in the status it had). */
+    long long total = 0;
+    if ((rc = store_request_total(st, tenant, lp->mapping,
+                                  lp->has_status ? model_status_name(lp->status) : NULL, &total)) <
+        0)
+        return rc;
     cJSON_Delete(c->out); /* a retried transaction starts over */
     c->out = cJSON_CreateObject();
     c->page_dest = cJSON_AddArrayToObject(c->out, "requests");
+    cJSON_AddNumberToObject(c->out, "total", (double)total);
     c->page = list_page;
     c->page_tail = list_tail;
     /* Streamed: a list of 10,000 requests is never whole in memory. */

@@ -52,6 +52,7 @@ enum stmt_id {
     S_REQUEST_IN_PROGRESS,
     S_REQUEST_UPDATE,
     S_REQUEST_COUNTS,
+    S_REQUEST_TOTAL,
     S_REQUEST_PAGE,
     S_REQUEST_PAGE_MAPPING,
     S_REQUEST_PAGE_IN_PROGRESS,
@@ -120,6 +121,8 @@ static const char *const sql_text[S_COUNT] = {
                          "WHERE id = ?1 AND tenant = ?2 AND mapping = ?3 AND created_ms = ?4",
     /* Kept by the triggers of migration 008: no request read. */
     [S_REQUEST_COUNTS] = "SELECT status, n FROM request_count WHERE tenant = ?1 AND mapping = ?2",
+    [S_REQUEST_TOTAL] = "SELECT coalesce(sum(n), 0) FROM request_count WHERE tenant = ?1 AND "
+                        "(?2 IS NULL OR mapping = ?2) AND (?3 IS NULL OR status = ?3)",
     /* Pages: one statement per shape, so that the mapping's index serves the second. */
     [S_REQUEST_PAGE] = "SELECT " REQUEST_COLS " FROM request WHERE tenant = ?1 AND id > ?3 "
                        "ORDER BY id LIMIT ?4",
@@ -1087,6 +1090,16 @@ int store_request_page(struct store *st, const char *tenant, const char *mapping
     sqlite3_bind_int64(s, 3, after);
     sqlite3_bind_int(s, 4, limit);
     return step_requests(s, fn, arg, n);
+}
+
+int store_request_total(struct store *st, const char *tenant, const char *mapping,
+                        const char *status, long long *out)
+{
+    sqlite3_stmt *s = st->stmt[S_REQUEST_TOTAL];
+    store_bind_text(s, 1, tenant);
+    store_bind_text(s, 2, mapping);
+    store_bind_text(s, 3, status);
+    return store_stmt_one_int(s, out);
 }
 
 int store_request_count_in_progress(struct store *st, long long *out)

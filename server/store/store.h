@@ -103,6 +103,9 @@ int store_request_counts(struct store *st, const char *tenant, const char *mappi
 int store_request_page(struct store *st, const char *tenant, const char *mapping,
                        int in_progress_only, long long after, int limit,
                        int (*fn)(void *arg, const struct model_request *r), void *arg, int *n);
+/* How many requests a tenant has (of mapping, in status, when not NULL), as stored. */
+int store_request_total(struct store *st, const char *tenant, const char *mapping,
+                        const char *status, long long *out);
 /* Number of requests In Progress, all tenants. */
 int store_request_count_in_progress(struct store *st, long long *out);
 

@@ -143,7 +143,8 @@ static void test_reload(void)
     free(label);
     CHECK_CALL(&s, "GET", "/_mock/tenants", NULL, 200,
                "{\"tenants\":[{\"name\":\"adm\",\"mappings\":2}],\"template\":true}");
-    CHECK_CALL(&s, "GET", "/_mock/tenants/adm/requests", NULL, 200, "{\"requests\":[]}");
+    CHECK_CALL(&s, "GET", "/_mock/tenants/adm/requests", NULL, 200,
+               "{\"requests\":[],\"total\":0}");
     CHECK_INT(trigger_id(&s, "adm", "A2"), 500);
     long long running = trigger_id(&s, "adm", "A1");
     CHECK_INT(running, 501);

@@ -107,7 +107,7 @@ describe('campaign-mock Node client', { concurrency: true }, () => {
       assert.equal(await other.clearJournal(), 1);
       assert.equal(await other.journalCount(), 0);
       assert.deepEqual(await other.reload(), { status: 'reloaded', tenants: 1 });
-      assert.deepEqual(await t.requests(), { requests: [] });
+      assert.deepEqual(await t.requests(), { requests: [], total: 0 });
     } finally {
       assert.equal(await other.stop(), 0);
       assert.equal(await other.stop(), 0, 'stop() twice gives the same status');
@@ -218,7 +218,7 @@ describe('campaign-mock Node client', { concurrency: true }, () => {
     assert.equal(listed.seen, 1);
     const [entry] = await t.journal({ status: 429 });
     assert.equal(entry.fault, id);
-    assert.deepEqual(await t.requests(), { requests: [] }, 'a gateway error never reaches the handler');
+    assert.deepEqual(await t.requests(), { requests: [], total: 0 }, 'a gateway error never reaches the handler');
     assert.equal(await mock.faults.remove(id), id);
     const ok = await t.trigger('XDM1', auth);
     assert.equal(ok.status, 200);
@@ -282,7 +282,7 @@ describe('campaign-mock Node client', { concurrency: true }, () => {
       }],
     });
     await t.reset();
-    assert.deepEqual(await t.requests(), { requests: [] });
+    assert.deepEqual(await t.requests(), { requests: [], total: 0 });
     assert.deepEqual(await t.restore(s1), s1);
     assert.deepEqual(await t.snapshot(), s1);
     assert.equal((await t.poll('XDM1', id, auth)).text, success(id, 'XDM1', 10));
