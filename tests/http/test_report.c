@@ -347,12 +347,53 @@ static void test_thresholds(void)
     free(out);
 }
 
+/* README recipe b on the manual clock raises no finding: its two polls are 15 minutes
+ * apart on the server clock, though milliseconds apart on the wall clock. Two polls
+ * without the clock moved between them are too fast. */
+static void test_manual_clock_recipe(void)
+{
+    const char *args[] = {"--clock", "manual", NULL};
+    struct server s;
+    if (server_start(&s, NULL, args) < 0) {
+        CHECK(0, "server did not start");
+        return;
+    }
+    struct response r = mock_call(&s, "PUT", "/_mock/tenants/slow-1/mappings/XDM1/script",
+                                  "[{\"outcome\": \"success\", \"numRecords\": 500, "
+                                  "\"afterMs\": 900000}]");
+    CHECK_INT(r.status, 200);
+    response_free(&r);
+#define SLOW "/slow-1/campaign/dataIngestion/xdmIngestion/XDM1/ingest"
+    CHECK_INT(call(&s, "POST", SLOW, NULL, auth), 200);
+    CHECK_INT(call(&s, "GET", SLOW "?requestId=3520", NULL, auth), 200);
+    r = mock_call(&s, "POST", "/_mock/clock", "{\"advanceMs\": 900000}");
+    CHECK_INT(r.status, 200);
+    response_free(&r);
+    CHECK_INT(call(&s, "GET", SLOW "?requestId=3520", NULL, auth), 200);
+    cJSON *doc = report(&s, "/_mock/report");
+    char rules[256];
+    rules_of(doc, rules, sizeof(rules));
+    CHECK_STR(rules, "");
+    CHECK_INT(seen(doc, "status.success"), 1);
+    cJSON_Delete(doc);
+    /* Polling again without moving the clock: too fast, whatever the wall clock says. */
+    usleep(1100000);
+    CHECK_INT(call(&s, "GET", SLOW "?requestId=3520", NULL, auth), 200);
+    doc = report(&s, "/_mock/report");
+    rules_of(doc, rules, sizeof(rules));
+    CHECK_STR(rules, "poll-too-fast,poll-after-end");
+    cJSON_Delete(doc);
+#undef SLOW
+    CHECK_INT(server_stop(&s), 0);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_ALL);
     test_good_then_bad();
     test_strict_and_evicted();
     test_thresholds();
+    test_manual_clock_recipe();
     curl_global_cleanup();
     return test_report();
 }
