@@ -141,8 +141,9 @@ static int list_tx(struct store *st, void *arg)
         return rc;
     cJSON_Delete(c->out); /* a retried transaction starts over */
     c->out = cJSON_CreateObject();
-    c->page_dest = cJSON_AddArrayToObject(c->out, "requests");
+    /* Before the list: "next", which only the last page knows, ends the document. */
     cJSON_AddNumberToObject(c->out, "total", (double)total);
+    c->page_dest = cJSON_AddArrayToObject(c->out, "requests");
     c->page = list_page;
     c->page_tail = list_tail;
     /* Streamed: a list of 10,000 requests is never whole in memory. */

@@ -144,7 +144,7 @@ static void test_reload(void)
     CHECK_CALL(&s, "GET", "/_mock/tenants", NULL, 200,
                "{\"tenants\":[{\"name\":\"adm\",\"mappings\":2}],\"template\":true}");
     CHECK_CALL(&s, "GET", "/_mock/tenants/adm/requests", NULL, 200,
-               "{\"requests\":[],\"total\":0}");
+               "{\"total\":0,\"requests\":[]}");
     CHECK_INT(trigger_id(&s, "adm", "A2"), 500);
     long long running = trigger_id(&s, "adm", "A1");
     CHECK_INT(running, 501);

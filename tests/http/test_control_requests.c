@@ -288,7 +288,7 @@ static void test_reads_are_not_polls(const struct server *s)
         CHECK_CALL(s, "GET", path, NULL, 200, NULL);
         CHECK_CALL(s, "GET", "/_mock/tenants/np/requests", NULL, 200, NULL);
         CHECK_CALL(s, "GET", "/_mock/tenants/np/requests?status=Success", NULL, 200,
-                   "{\"requests\":[],\"total\":0}");
+                   "{\"total\":0,\"requests\":[]}");
         CHECK_CALL(s, "GET", "/_mock/tenants/np", NULL, 200, NULL);
         CHECK_CALL(s, "GET", "/_mock/tenants/np/mappings/XDM1", NULL, 200, NULL);
         CHECK_CALL(s, "GET", "/_mock/tenants/np/snapshot", NULL, 200, NULL);

@@ -196,7 +196,7 @@ static void test_reset(const struct server *s)
     CHECK_TRIGGER(s, "acme", "XDM10", acs_refused(e, sizeof(e), "XDM10", "published"));
     CHECK_TRIGGER(s, "acme", "TestDoc", acs_refused(e, sizeof(e), "TestDoc", "stopped"));
     CHECK_CALL(s, "GET", "/_mock/tenants/acme/requests", NULL, 200,
-               "{\"requests\":[],\"total\":0}");
+               "{\"total\":0,\"requests\":[]}");
     struct response p;
     poll_status(&p, s, "acme", "XDM44", id);
     CHECK_ERROR(&p, 404, "unknown_request", NULL);

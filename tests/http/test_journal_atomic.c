@@ -56,7 +56,7 @@ int main(void)
     /* Nothing of the call stayed: no request, no journal entry. */
     struct response list = mock_call(&s, "GET", "/_mock/tenants/acme/requests?mapping=XDM44", NULL);
     CHECK_INT(list.status, 200);
-    CHECK_STR(list.body, "{\"requests\":[],\"total\":0}");
+    CHECK_STR(list.body, "{\"total\":0,\"requests\":[]}");
     response_free(&list);
     struct response count = mock_call(&s, "GET", "/_mock/journal/count", NULL);
     CHECK_STR(count.body, "{\"count\":0}");
