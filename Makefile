@@ -44,6 +44,8 @@ test-deps: deps
 	@# pytest for the Python helper's plugin test (clients/python), a JDK and Debian's
 	@# JUnit 5 for the Java helper (clients/java).
 	$(call install_missing,python3-pytest default-jdk-headless junit5,)
+	@# xmllint validates the report's JUnit output against schema/report-junit.xsd.
+	$(call install_missing,libxml2-utils,)
 	@# The npm packages of the validator and of the SDK tests (Adobe's own libraries),
 	@# each pinned by its package-lock.json.
 	@if [ ! -d tests/openapi/node_modules ]; then npm ci --prefix tests/openapi; fi
