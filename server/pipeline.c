@@ -71,16 +71,10 @@ static int valid_utf8_path(const char *s)
 }
 
 /* The length of s's longest prefix of at most max bytes that does not end inside a
- * UTF-8 sequence (s is valid UTF-8). */
+ * UTF-8 sequence, as a "%.*s" precision. */
 static int utf8_cut(const char *s, size_t max)
 {
-    size_t n = strnlen(s, max + 1);
-    if (n <= max)
-        return (int)n;
-    n = max;
-    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-        n--;
-    return (int)n;
+    return (int)utf8_boundary(s, strnlen(s, max + 1), max);
 }
 
 /* Routes req; NULL after answering (400 framing, 414, 413, 404, 405). */

@@ -72,3 +72,13 @@ void utf8_sanitize(char *s)
         i += len;
     }
 }
+
+size_t utf8_boundary(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    size_t n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    return n;
+}

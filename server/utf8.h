@@ -19,4 +19,10 @@ size_t utf8_sequence(const char *s, size_t n);
  * "%.128s" cut in two, never makes a JSON body that is not UTF-8. */
 void utf8_sanitize(char *s);
 
+/* Where to cut the len bytes at s so that at most max are kept without ending inside a
+ * UTF-8 sequence: len itself when len <= max, else the largest n <= max at which no
+ * continuation byte starts (0 when there is none). The one place that knows what a
+ * character boundary is. */
+size_t utf8_boundary(const char *s, size_t len, size_t max);
+
 #endif

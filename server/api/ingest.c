@@ -39,9 +39,8 @@ static const char *shown(char *out, size_t size, const char *s, size_t n, size_t
 {
     size_t o = 0, i = 0;
     while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : 4;
-        int ok = i + len <= n && utf8_valid(s + i, len);
+        size_t len = utf8_sequence(s + i, n - i);
+        int ok = len > 0;
         if (!ok)
             len = 1;
         if (i + len > max || o + (ok ? len : 1) + 4 > size)

@@ -27,10 +27,7 @@
 static const char *body_text(const char *body, size_t len, int trusted, char **owned)
 {
     *owned = NULL;
-    size_t n = len > JOURNAL_BODY_MAX ? JOURNAL_BODY_MAX : len;
-    /* Cut at a character boundary. */
-    while (n > 0 && n < len && ((unsigned char)body[n] & 0xc0) == 0x80)
-        n--;
+    size_t n = utf8_boundary(body, len, JOURNAL_BODY_MAX);
     /* The journal is read back as JSON text, which must be UTF-8 (a NUL fails too).
      * Our own answers are (error messages are repaired, rules' bodies were validated
      * when they came in): checked only where assertions are on. */

@@ -109,13 +109,8 @@ void reply_header_add(struct reply *r, const char *name, const char *value)
 
 void reply_set_field(char *dst, size_t size, const char *src)
 {
-    size_t n = strlen(src);
-    if (n >= size) {
-        n = size - 1;
-        /* Cut at a character: the fields go into the journal and the logs. */
-        while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
-            n--;
-    }
+    /* Cut at a character: the fields go into the journal and the logs. */
+    size_t n = utf8_boundary(src, strlen(src), size - 1);
     memcpy(dst, src, n);
     dst[n] = '\0';
     utf8_sanitize(dst); /* a tenant or mapping from the path may be any bytes */

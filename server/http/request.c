@@ -149,9 +149,7 @@ static int add_pair(void *cls, const char *name, const char *value)
             p->w.failed = 1;
             return 1;
         }
-        size_t n = VALUE_MAX;
-        while (n > 0 && ((unsigned char)value[n] & 0xc0) == 0x80)
-            n--; /* at a character boundary */
+        size_t n = utf8_boundary(value, len, VALUE_MAX);
         memcpy(cut, value, n);
         snprintf(cut + n, 40, "...(%zu bytes in all)", len);
         string_utf8(&p->w, cut);

@@ -216,6 +216,28 @@ static void test_utf8(void)
     utf8_case("caf\xc3\xa9", 4, 0, "n cuts U+00E9");
     utf8_case("caf\xc3\xa9", 3, 1, "n stops before U+00E9");
     utf8_case("a\0b", 1, 1, "n stops before the NUL");
+    /* utf8_boundary: where a cut to at most max bytes keeps whole characters. */
+    const struct {
+        const char *s;
+        size_t max, expected;
+    } cuts[] = {
+        {"abc", 5, 3},         /* shorter than max: whole */
+        {"abc", 3, 3},         /* exactly max */
+        {"abc", 2, 2},         /* ASCII: at max */
+        {"caf\xc3\xa9", 4, 3}, /* max inside U+00E9: before it */
+        {"caf\xc3\xa9", 5, 5},
+        {"\xe2\x82\xac!", 1, 0}, /* inside the first character: nothing */
+        {"\xe2\x82\xac!", 2, 0},
+        {"\xe2\x82\xac!", 3, 3},
+        {"\xf0\x9f\x98\x80x", 3, 0},
+        {"\xf0\x9f\x98\x80x", 4, 4},
+        {"ab", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+        size_t n = utf8_boundary(cuts[i].s, strlen(cuts[i].s), cuts[i].max);
+        CHECK(n == cuts[i].expected, "utf8_boundary(case %zu, max %zu): %zu, expected %zu", i,
+              cuts[i].max, n, cuts[i].expected);
+    }
 }
 
 /* --- clock -------------------------------------------------------------------------- */
