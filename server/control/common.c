@@ -372,14 +372,20 @@ static int add_step(void *arg, const struct model_step *s)
     return 0;
 }
 
+int ctl_script_json(struct store *st, const struct model_mapping *m, cJSON *arr)
+{
+    return arr ? store_script_each(st, m->tenant, m->id, add_step, arr) : STORE_ERROR;
+}
+
 cJSON *ctl_mapping_json(struct store *st, const struct model_mapping *m)
 {
     cJSON *o = fixtures_mapping_to_json(m);
     if (!o)
         return NULL;
-    cJSON *script = cJSON_AddArrayToObject(o, "script");
-    if (script)
-        store_script_each(st, m->tenant, m->id, add_step, script);
+    if (ctl_script_json(st, m, cJSON_AddArrayToObject(o, "script")) != 0) {
+        cJSON_Delete(o);
+        return NULL;
+    }
     cJSON_AddStringToObject(o, "publication", m->published ? "Published" : "Draft");
     cJSON_AddStringToObject(o, "execution", m->started ? "Started" : "Stopped");
     struct model_request r;

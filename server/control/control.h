@@ -96,6 +96,9 @@ int ctl_mapping(struct ctl *c, struct store *st, struct model_mapping *out);
 
 /* Mapping in control form: fixture form + script + read-only status fields. */
 cJSON *ctl_mapping_json(struct store *st, const struct model_mapping *m);
+/* Appends the mapping's script steps to arr (NULL, out of memory: STORE_ERROR). 0 or a
+ * store code. */
+int ctl_script_json(struct store *st, const struct model_mapping *m, cJSON *arr);
 /* Appends every mapping of tenant, in control form, to arr. */
 int ctl_mappings_json(struct store *st, const char *tenant, cJSON *arr);
 /* Request in control form, as stored (callers refresh it first when they should). */

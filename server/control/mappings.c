@@ -245,18 +245,13 @@ void handle_mapping_records(struct app *app, const struct http_request *req, str
 
 /* --- scripts --------------------------------------------------------------------- */
 
-static int add_step(void *arg, const struct model_step *s)
-{
-    cJSON_AddItemToArray(arg, fixtures_step_to_json(s));
-    return 0;
-}
-
 static int script_json(struct ctl *c, struct store *st, const struct model_mapping *m)
 {
+    cJSON_Delete(c->out); /* a retried transaction starts over */
     c->out = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(c->out, "script");
     cJSON_AddItemToObject(c->out, "defaultOutcome", fixtures_step_to_json(&m->default_step));
-    return store_script_each(st, m->tenant, m->id, add_step, arr);
+    return ctl_script_json(st, m, arr);
 }
 
 static int script_get_tx(struct store *st, void *arg)

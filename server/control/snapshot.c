@@ -19,22 +19,16 @@
 struct export_arg {
     struct store *st;
     cJSON *mappings;
+    int rc; /* the first failure to read a script */
 };
-
-static int add_step(void *arg, const struct model_step *s)
-{
-    cJSON_AddItemToArray(arg, fixtures_step_to_json(s));
-    return 0;
-}
 
 static int export_mapping(void *arg, const struct model_mapping *m)
 {
     struct export_arg *a = arg;
     cJSON *o = fixtures_mapping_to_json(m);
-    cJSON *script = cJSON_AddArrayToObject(o, "script");
-    store_script_each(a->st, m->tenant, m->id, add_step, script);
+    a->rc = o ? ctl_script_json(a->st, m, cJSON_AddArrayToObject(o, "script")) : STORE_ERROR;
     cJSON_AddItemToArray(a->mappings, o);
-    return 0;
+    return a->rc;
 }
 
 static int export_request(void *arg, const struct model_request *r)
@@ -66,8 +60,10 @@ static int get_tx(struct store *st, void *arg)
         return rc;
     cJSON_Delete(c->out); /* a retried transaction starts over */
     c->out = cJSON_CreateObject();
-    struct export_arg a = {st, cJSON_AddArrayToObject(c->out, "mappings")};
+    struct export_arg a = {st, cJSON_AddArrayToObject(c->out, "mappings"), 0};
     rc = store_mapping_each(st, tenant, export_mapping, &a);
+    if (rc == 0)
+        rc = a.rc;
     c->page_dest = cJSON_AddArrayToObject(c->out, "requests");
     c->page = export_page;
     c->page_read_only = 1;
