@@ -168,3 +168,14 @@ char *json_print(const cJSON *item)
     size_t len = 0;
     return jsonw_take(&w, &len);
 }
+
+enum json_int json_int_in(const cJSON *v, long long min, long long max, long long *out)
+{
+    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble))
+        return JSON_INT_NOT;
+    if (v->valuedouble < (double)min || v->valuedouble > (double)max)
+        return JSON_INT_OUTSIDE;
+    if (out)
+        *out = (long long)v->valuedouble;
+    return JSON_INT_IS;
+}

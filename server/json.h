@@ -21,6 +21,14 @@ enum json_status { JSON_OK = 0, JSON_INVALID, JSON_NUL_ESCAPE, JSON_INEXACT_NUMB
  * among them) reads it exactly. */
 #define JSON_INT_MAX 9007199254740992LL
 
+/* Whether v is a JSON number holding an integer (the one test of "an integer field"):
+ * JSON_INT_IS with its value in *out when it lies in [min, max], JSON_INT_OUTSIDE when
+ * it does not, JSON_INT_NOT when v is no integer at all (or NULL). Every integer field
+ * (control bodies, snapshots, fixtures) is read through it; each caller words its own
+ * message. */
+enum json_int { JSON_INT_IS = 0, JSON_INT_NOT, JSON_INT_OUTSIDE };
+enum json_int json_int_in(const cJSON *v, long long min, long long max, long long *out);
+
 /* Parses the len bytes of text into *out (caller deletes it). On failure *out is NULL
  * and *at (when not NULL) gets the offset of the problem. */
 enum json_status json_parse_strict(cJSON **out, const char *text, size_t len, size_t *at);

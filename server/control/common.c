@@ -6,7 +6,6 @@
 #include "control/control.h"
 
 #include <assert.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -475,10 +474,13 @@ int ctl_get_count(struct ctl *c, const cJSON *obj, const char *field, long long 
         *present = v != NULL;
     if (!v)
         return 0;
-    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble))
+    switch (json_int_in(v, 0, max, out)) {
+    case JSON_INT_IS:
+        return 0;
+    case JSON_INT_NOT:
         return ctl_fail(c, ERR_BAD_FIELD, "%s: must be an integer", field);
-    if (v->valuedouble < 0 || v->valuedouble > (double)max)
-        return ctl_fail(c, ERR_BAD_FIELD, "%s: must be between 0 and %lld", field, max);
-    *out = (long long)v->valuedouble;
-    return 0;
+    case JSON_INT_OUTSIDE:
+        break;
+    }
+    return ctl_fail(c, ERR_BAD_FIELD, "%s: must be between 0 and %lld", field, max);
 }

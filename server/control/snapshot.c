@@ -7,14 +7,14 @@
  */
 #include "control/control.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "fixtures/fixtures.h"
+#include "json.h"
 #include "store/store_control.h"
 
-#define ID_MAX 9007199254740992.0 /* 2^53, as everywhere */
+#define ID_MAX JSON_INT_MAX
 
 struct export_arg {
     struct store *st;
@@ -79,8 +79,8 @@ void handle_snapshot_get(struct app *app, const struct http_request *req, struct
 }
 
 /* Reads an integer member within [min, max]; refuses naming path.field. */
-static int get_int(struct ctl *c, const cJSON *o, const char *path, const char *field, double min,
-                   double max, int required, long long *out)
+static int get_int(struct ctl *c, const cJSON *o, const char *path, const char *field,
+                   long long min, long long max, int required, long long *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, field);
     if (!v) {
@@ -88,11 +88,9 @@ static int get_int(struct ctl *c, const cJSON *o, const char *path, const char *
             return ctl_fail(c, ERR_BAD_FIELD, "%s.%s: missing", path, field);
         return 0;
     }
-    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < min ||
-        v->valuedouble > max)
-        return ctl_fail(c, ERR_BAD_FIELD, "%s.%s: must be an integer from %.0f to %.0f", path,
+    if (json_int_in(v, min, max, out) != JSON_INT_IS)
+        return ctl_fail(c, ERR_BAD_FIELD, "%s.%s: must be an integer from %lld to %lld", path,
                         field, min, max);
-    *out = (long long)v->valuedouble;
     return 0;
 }
 

@@ -76,5 +76,34 @@ int main(void)
         free(text);
         cJSON_Delete(doc);
     }
+
+    /* json_int_in: integral numbers in range; the value only when it is. */
+    static const struct {
+        const char *text;
+        long long min, max;
+        enum json_int expected;
+        long long value;
+    } ints[] = {
+        {"0", 0, 10, JSON_INT_IS, 0},
+        {"10", 0, 10, JSON_INT_IS, 10},
+        {"-3", -5, 5, JSON_INT_IS, -3},
+        {"11", 0, 10, JSON_INT_OUTSIDE, -1},
+        {"-1", 0, 10, JSON_INT_OUTSIDE, -1},
+        {"1.5", 0, 10, JSON_INT_NOT, -1},
+        {"\"1\"", 0, 10, JSON_INT_NOT, -1},
+        {"true", 0, 10, JSON_INT_NOT, -1},
+        {"1e3", 0, 1000, JSON_INT_IS, 1000},
+        {"9007199254740992", 0, JSON_INT_MAX, JSON_INT_IS, JSON_INT_MAX},
+        {"9007199254740992", 1, JSON_INT_MAX - 1, JSON_INT_OUTSIDE, -1},
+    };
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        cJSON *v = cJSON_Parse(ints[i].text);
+        long long got = -1;
+        enum json_int r = json_int_in(v, ints[i].min, ints[i].max, &got);
+        CHECK(r == ints[i].expected && got == ints[i].value, "json_int_in(%s): %d and %lld",
+              ints[i].text, (int)r, got);
+        cJSON_Delete(v);
+    }
+    CHECK_INT(json_int_in(NULL, 0, 1, NULL), JSON_INT_NOT);
     return test_report();
 }
