@@ -49,7 +49,7 @@ static int load_if_fresh(struct store *st, void *arg)
     a->app->clock.manual_ms = CLOCK_MANUAL_EPOCH_MS;
     rc = fixtures_apply(st, &a->app->fixtures);
     if (rc == 0)
-        rc = store_meta_set(st, "rng_state", (long long)a->app->cfg->seed);
+        rc = app_rng_seed(st, a->app->cfg);
     if (rc == 0)
         rc = faults_load(st, a->app->fixtures.faults, clock_now_ms(&a->app->clock));
     if (rc == 0)
@@ -199,15 +199,35 @@ int app_tenant_ensure(struct app *app, struct store *st, const char *name)
     return rc;
 }
 
-int app_draw_batch_id(struct store *st, char out[33])
+int app_rng_load(struct store *st, const char *key, uint64_t fallback, uint64_t *state)
 {
-    long long state = 0;
-    int rc = store_meta_get(st, "rng_state", &state);
+    long long v = (long long)fallback;
+    int rc = store_meta_get(st, key, &v);
     if (rc < 0 && rc != STORE_NOTFOUND)
         return rc;
-    uint64_t s = (uint64_t)state;
-    rng_hex32(out, &s);
-    return store_meta_set(st, "rng_state", (long long)s);
+    *state = (uint64_t)v;
+    return 0;
+}
+
+int app_rng_save(struct store *st, const char *key, uint64_t state)
+{
+    return store_meta_set(st, key, (long long)state);
+}
+
+int app_rng_seed(struct store *st, const struct config *cfg)
+{
+    return app_rng_save(st, APP_RNG_DRAWS, cfg->seed);
+}
+
+int app_draw_batch_id(struct store *st, char out[33])
+{
+    uint64_t s;
+    int rc = app_rng_load(st, APP_RNG_DRAWS, 0, &s);
+    if (rc == 0) {
+        rng_hex32(out, &s);
+        rc = app_rng_save(st, APP_RNG_DRAWS, s);
+    }
+    return rc;
 }
 
 int app_count_evicted(struct store *st, const char *key, long long n)

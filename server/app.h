@@ -75,8 +75,19 @@ void app_faults_recount(struct app *app, struct store *st);
 /* Counts one answered call for /_mock/metrics (and a fault applied, when faulted). */
 void app_metrics_count(struct app *app, const char *endpoint, int status, int faulted);
 
-/* Draws a batch id from the seeded generator whose state lives in the database.
- * Call inside a transaction. */
+/* The seeded generators, whose states the meta table keeps so that a run is the same
+ * on every start: APP_RNG_DRAWS draws batch ids and fault probabilities and is set back
+ * to --seed by a reset (app_rng_seed); APP_RNG_TOKENS draws IMS tokens and never is (a
+ * reset keeps the tokens clients hold). app_rng_load reads key's state into *state
+ * (fallback when there is none yet), app_rng_save writes it back. Inside a transaction;
+ * 0 or a store code. */
+#define APP_RNG_DRAWS  "rng_state"
+#define APP_RNG_TOKENS "ims_rng_state"
+int app_rng_load(struct store *st, const char *key, uint64_t fallback, uint64_t *state);
+int app_rng_save(struct store *st, const char *key, uint64_t state);
+int app_rng_seed(struct store *st, const struct config *cfg);
+
+/* Draws a batch id from APP_RNG_DRAWS. Call inside a transaction. */
 int app_draw_batch_id(struct store *st, char out[33]);
 
 /* Takes the next request id from the sequence. Call inside a transaction. The ids end

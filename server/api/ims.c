@@ -388,15 +388,11 @@ static int issue_tx(struct store *st, void *arg)
     struct issue *is = arg;
     long long now = clock_now_ms(&is->app->clock);
     int rc = store_token_purge_expired(st, now);
-    long long state = (long long)is->app->cfg->seed;
-    if (rc == 0) {
-        rc = store_meta_get(st, "ims_rng_state", &state);
-        if (rc == STORE_NOTFOUND)
-            rc = 0;
-    }
+    uint64_t s = 0;
+    if (rc == 0)
+        rc = app_rng_load(st, APP_RNG_TOKENS, is->app->cfg->seed, &s);
     if (rc < 0)
         return rc;
-    uint64_t s = (uint64_t)state;
     /* A token already issued (a database from before the token generator had its own
      * state) is passed over: the next draw is taken, as deterministic as the first. */
     for (int draw = 0; draw < 16; draw++) {
@@ -415,7 +411,7 @@ static int issue_tx(struct store *st, void *arg)
     if (rc == 0)
         rc = store_token_evict(st, is->app->cfg->tokens_max, &evicted);
     if (rc == 0)
-        rc = store_meta_set(st, "ims_rng_state", (long long)s);
+        rc = app_rng_save(st, APP_RNG_TOKENS, s);
     if (rc == 0)
         rc = app_count_evicted(st, "tokens_evicted", evicted);
     return rc;

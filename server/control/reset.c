@@ -26,7 +26,7 @@ static int reload_tx(struct store *st, void *arg)
     struct reload *r = arg;
     int rc = fixtures_apply(st, r->set);
     if (rc == 0)
-        rc = store_meta_set(st, "rng_state", (long long)r->app->cfg->seed);
+        rc = app_rng_seed(st, r->app->cfg);
     if (rc == 0)
         rc = faults_load(st, r->set->faults, clock_now_ms(&r->app->clock));
     return rc;
