@@ -230,6 +230,27 @@ int app_draw_batch_id(struct store *st, char out[33])
     return rc;
 }
 
+int app_request_save(struct store *st, const struct model_request *r, struct model_mapping *m,
+                     long long changed)
+{
+    int rc = store_request_update(st, r);
+    if (rc == 0 && changed != m->changed_records) {
+        rc = store_mapping_set_changed(st, m->tenant, m->id, changed);
+        if (rc == 0)
+            m->changed_records = changed;
+    }
+    return rc;
+}
+
+int app_request_advance(struct store *st, struct model_request *r, struct model_mapping *m,
+                        long long now_ms, int is_poll)
+{
+    long long changed = m->changed_records;
+    if (!model_request_advance(r, now_ms, is_poll, &changed))
+        return 0;
+    return app_request_save(st, r, m, changed);
+}
+
 int app_count_evicted(struct store *st, const char *key, long long n)
 {
     long long total = 0;

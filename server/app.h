@@ -90,6 +90,17 @@ int app_rng_seed(struct store *st, const struct config *cfg);
 /* Draws a batch id from APP_RNG_DRAWS. Call inside a transaction. */
 int app_draw_batch_id(struct store *st, char out[33]);
 
+/* Advances r (as a status poll when is_poll) to now_ms and, when it moved, stores it
+ * and the changed records it gave m (m->changed_records follows). The one "advance a
+ * request and save it"; inside a transaction, 0 or a store code. */
+int app_request_advance(struct store *st, struct model_request *r, struct model_mapping *m,
+                        long long now_ms, int is_poll);
+
+/* Stores r and, when changed differs from m's, changed as m's changed records (m follows).
+ * For a request moved by other means (a control "resolve"). */
+int app_request_save(struct store *st, const struct model_request *r, struct model_mapping *m,
+                     long long changed);
+
 /* Takes the next request id from the sequence. Call inside a transaction. The ids end
  * at 2^53 (JSON_INT_MAX), the last one a JSON client reads exactly and the status call
  * takes: past it, STORE_NOTFOUND and nothing is written. */

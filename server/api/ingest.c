@@ -246,16 +246,6 @@ static int find_mapping(struct app *app, struct store *st, const char *tenant, c
     return rc;
 }
 
-/* Stores an advanced request and the mapping's changed records when they moved. */
-static int save_progress(struct store *st, const struct model_request *r,
-                         const struct model_mapping *m, long long changed)
-{
-    int rc = store_request_update(st, r);
-    if (rc == 0 && changed != m->changed_records)
-        rc = store_mapping_set_changed(st, m->tenant, m->id, changed);
-    return rc;
-}
-
 /* --- trigger ----------------------------------------------------------------------- */
 
 struct trigger {
@@ -279,13 +269,9 @@ static int trigger_tx(struct store *st, void *arg)
     int has = 0;
     rc = store_request_in_progress(st, t->tenant, t->mapping, &r);
     if (rc == 0) {
-        long long changed = m.changed_records;
-        if (model_request_advance(&r, now, 0, &changed)) {
-            rc = save_progress(st, &r, &m, changed);
-            if (rc < 0)
-                return rc;
-            m.changed_records = changed;
-        }
+        rc = app_request_advance(st, &r, &m, now, 0);
+        if (rc < 0)
+            return rc;
         has = r.status == STATUS_IN_PROGRESS;
         t->request_id = r.id;
     } else if (rc != STORE_NOTFOUND) {
@@ -395,10 +381,7 @@ static int status_tx(struct store *st, void *arg)
     if (strcmp(s->r.tenant, s->tenant) != 0 || strcmp(s->r.mapping, s->mapping) != 0)
         return 0;
     s->found = 1;
-    long long changed = m.changed_records;
-    if (model_request_advance(&s->r, clock_now_ms(&s->app->clock), 1, &changed))
-        rc = save_progress(st, &s->r, &m, changed);
-    return rc;
+    return app_request_advance(st, &s->r, &m, clock_now_ms(&s->app->clock), 1);
 }
 
 int ingest_status(struct app *app, struct store *st, const struct http_request *req,

@@ -457,13 +457,7 @@ int ctl_request_refresh(struct app *app, struct store *st, struct model_request 
     int rc = store_mapping_get(st, r->tenant, r->mapping, &m);
     if (rc < 0)
         return rc;
-    long long changed = m.changed_records;
-    if (!model_request_advance(r, clock_now_ms(&app->clock), 0, &changed))
-        return 0;
-    rc = store_request_update(st, r);
-    if (rc == 0 && changed != m.changed_records)
-        rc = store_mapping_set_changed(st, m.tenant, m.id, changed);
-    return rc;
+    return app_request_advance(st, r, &m, clock_now_ms(&app->clock), 0);
 }
 
 int ctl_get_count(struct ctl *c, const cJSON *obj, const char *field, long long max, long long *out,

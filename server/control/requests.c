@@ -230,9 +230,7 @@ static int resolve_tx(struct store *st, void *arg)
         return rc;
     long long changed = m.changed_records;
     model_request_resolve(&r, &step, clock_now_ms(&c->app->clock), batch, &changed);
-    rc = store_request_update(st, &r);
-    if (rc == 0 && changed != m.changed_records)
-        rc = store_mapping_set_changed(st, m.tenant, m.id, changed);
+    rc = app_request_save(st, &r, &m, changed);
     if (rc == 0)
         c->out = ctl_request_json(&r);
     return rc;
