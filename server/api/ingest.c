@@ -207,8 +207,7 @@ static enum lookup lookup_error(struct reply *rep, enum lookup l, const char *te
                          tenant);
         else
             errors_reply(rep, ERR_UNKNOWN_TENANT,
-                         "unknown organization \"%s\": tenant names are 1 to 128 "
-                         "characters of A-Z a-z 0-9 @ . _ - with a letter or digit",
+                         "unknown organization \"%s\": tenant names are " MODEL_TENANT_RULE,
                          tenant);
     } else if (l == NO_MAPPING) {
         errors_reply(rep, ERR_UNKNOWN_MAPPING,

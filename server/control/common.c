@@ -340,9 +340,7 @@ int ctl_tenant(struct ctl *c, struct store *st, const char *name)
 {
     if (!fixtures_tenant_name_valid(name))
         return ctl_fail(c, ERR_UNKNOWN_TENANT,
-                        "unknown tenant \"%.128s\": tenant names are 1 to 128 characters of "
-                        "A-Z a-z 0-9 @ . _ - with a letter or digit",
-                        name);
+                        "unknown tenant \"%.128s\": tenant names are " MODEL_TENANT_RULE, name);
     int rc = app_tenant_ensure(c->app, st, name);
     if (rc == STORE_NOTFOUND)
         return ctl_fail(c, ERR_UNKNOWN_TENANT,

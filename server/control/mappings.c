@@ -81,9 +81,7 @@ static int put_tx(struct store *st, void *arg)
     if (rc == STORE_NOTFOUND) {
         if (!fixtures_tenant_name_valid(tenant))
             return ctl_fail(c, ERR_INVALID_TENANT,
-                            "tenant \"%.128s\": tenant names are 1 to 128 characters of A-Z "
-                            "a-z 0-9 @ . _ - with a letter or digit",
-                            tenant);
+                            "tenant \"%.128s\": tenant names are " MODEL_TENANT_RULE, tenant);
         rc = store_tenant_put(st, tenant, "{\"mappings\":[]}");
     }
     if (rc)

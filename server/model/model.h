@@ -11,9 +11,14 @@
 
 /* Ids and names are bounded so that they fit fixed buffers; fixtures and paths are
  * validated against these before any model code sees them. */
-#define MODEL_NAME_MAX  128 /* tenant names and mapping ids, in bytes */
-#define MODEL_LABEL_MAX 256 /* labels, targeting dimensions, dataset ids */
-#define MODEL_BATCH_LEN 32  /* AEP batch ids: 32 lowercase hex characters */
+#define MODEL_NAME_MAX 128 /* tenant names and mapping ids, in bytes */
+/* The rule of tenant names (fixtures_tenant_name_valid), as every message words it. */
+#define MODEL_TENANT_CHARS "A-Z a-z 0-9 @ . _ - with a letter or digit"
+#define MODEL_STR_(x)      #x
+#define MODEL_STR(x)       MODEL_STR_(x)
+#define MODEL_TENANT_RULE  "1 to " MODEL_STR(MODEL_NAME_MAX) " characters of " MODEL_TENANT_CHARS
+#define MODEL_LABEL_MAX    256 /* labels, targeting dimensions, dataset ids */
+#define MODEL_BATCH_LEN    32  /* AEP batch ids: 32 lowercase hex characters */
 
 enum model_outcome {
     OUTCOME_SUCCESS = 0,
