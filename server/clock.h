@@ -1,7 +1,11 @@
 /*
- * The server clock. Nothing else in campaign-mock reads time. In real mode it is the
- * wall clock; in manual mode it stands still until the control API moves it, which
- * makes every afterMs decision reproducible.
+ * The server clock: every time the emulation decides on (afterMs schedules, token
+ * expiry, journal stamps, fault windows, the report's poll intervals) is read here. In
+ * real mode it is the wall clock; in manual mode it stands still until the control API
+ * moves it, which makes every one of those decisions reproducible. Time is read
+ * elsewhere only where no emulated answer depends on it: log.c stamps log lines with
+ * wall time, http/server.c measures its deadlines and the Date header, tls.c checks
+ * certificates' validity.
  */
 #ifndef CAMPAIGN_CLOCK_H
 #define CAMPAIGN_CLOCK_H

@@ -1,7 +1,9 @@
 /*
- * The one static route table. Patterns never overlap: the Campaign routes have the
- * "campaign" segment, the control routes start with "_mock" (not a valid tenant
- * name's whole path), IMS with "ims".
+ * The one static route table. Patterns never overlap, by their second segment: the
+ * Campaign routes have "campaign" there, the control routes "_mock" first and a
+ * resource name (never "campaign") second, IMS "ims" first and "token" or "exchange"
+ * second. "_mock" and "ims" are valid tenant names (fixtures_tenant_name_valid), and a
+ * tenant so named is served: /_mock/campaign/... is that tenant's Campaign route.
  */
 #include "api/ims.h"
 #include "api/ingest.h"

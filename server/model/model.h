@@ -71,7 +71,10 @@ struct model_request {
     long long resolved_ms;              /* server clock at the outcome; -1 while In Progress */
 };
 
-/* The verdict of a trigger (POST), in the order DESIGN.md gives. */
+/* The verdict of a trigger (POST), in the order model_trigger_decide checks them: a
+ * mapping not published, then one not stopped, then a request already In Progress;
+ * otherwise a new request (the reference's "Trigger" section, and the fidelity ledger
+ * for the order, which Adobe does not document). */
 enum model_trigger_verdict {
     TRIGGER_NOT_PUBLISHED = 0,
     TRIGGER_NOT_STOPPED,
