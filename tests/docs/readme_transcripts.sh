@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Documentation test (ctest: docs.readme). Two checks over the Markdown pages:
+# Documentation test (ctest: docs.readme). Three checks over the Markdown pages:
 #
 # 1. Transcripts. Every ```console block of README.md and docs/*.md whose commands are
 #    all `curl ...` or `campaign-mock ...` is replayed against a fresh server (the real
@@ -13,6 +13,9 @@
 #    CHANGELOG.md and clients/*/README.md (`[x](docs/foo.md#anchor)`, `(foo.md)`,
 #    `(#anchor)`) must name a file that exists and, with `#anchor`, a heading of that
 #    file (GitHub's anchors: lower case, punctuation dropped, spaces as '-').
+# 3. Operations. Every operationId of schema/openapi.yaml is named in docs/control-api.md,
+#    the guide that points at the document as its reference, so that every endpoint can
+#    be found from the pages.
 #
 # Every block gets a server of its own, started fresh with the block's arguments and
 # stopped after its last command: no state is carried from one block to the next, so a
@@ -371,6 +374,23 @@ check_links "$src" "${link_files[@]}"
 broken=$?
 failed=$((failed + broken))
 echo "links: ${#link_files[@]} pages checked, $broken broken"
+
+# Every operation of the OpenAPI document is findable in the control API's guide, which
+# names each operationId (in backquotes) beside the section that explains it.
+guide=docs/control-api.md
+ops=0
+for op in $(sed -n 's/^ *operationId: *//p' "$src/schema/openapi.yaml"); do
+    ops=$((ops + 1))
+    if ! grep -qF -- "\`$op\`" "$src/$guide"; then
+        echo "FAIL: $guide does not name the operation $op of schema/openapi.yaml"
+        failed=$((failed + 1))
+    fi
+done
+if [ "$ops" = 0 ]; then
+    echo "FAIL: no operationId read from schema/openapi.yaml"
+    failed=$((failed + 1))
+fi
+echo "operations: $ops of schema/openapi.yaml looked up in $guide"
 
 
 if [ "$replayed" = 0 ]; then
