@@ -99,5 +99,7 @@ the Node and Python preloads that send Adobe's hosts to the HTTPS listener
 .I ~/.local/state/campaign\\-mock/tls/
 the local CA of the HTTPS listener (\\-\\-tls\\-dir)
 .SH SEE ALSO
-/usr/share/doc/campaign\\-mock/README.md, and GET /_mock/openapi.yaml on a running server.
+/usr/share/doc/campaign\\-mock/README.md and the pages it lists in
+/usr/share/doc/campaign\\-mock/docs/ (configuration.md: every option), and GET
+/_mock/openapi.yaml on a running server.
 ")

@@ -31,8 +31,9 @@ keys at two spaces of indentation under the top-level "paths:", methods at four,
 operationId at six. A self-test runs first on a small document and deliberately
 drifted tables, so a parser or a check that stopped seeing problems fails too.
 
-It also keeps the README's copies of the "Your first test" examples (which ctest runs)
-equal to the files: a fenced block of README.md right after a line
+It also keeps the documentation's copies of the "Your first test" examples (which ctest
+runs) equal to the files: a fenced block of a page (README.md or docs/*.md, today
+docs/test-helpers.md) right after a line
 "<!-- clients.drift: clients/node/examples/first.test.mjs -->" must hold that file's
 text exactly. An example that no such line names is reported and skipped.
 
@@ -300,7 +301,7 @@ def selftest() -> List[str]:
     return failures
 
 
-# The "Your first test" files the README shows whole.
+# The "Your first test" files the documentation shows whole.
 EXAMPLES = ("clients/node/examples/first.test.mjs", "clients/python/examples/test_first.py")
 README_MARKER = re.compile(r"^<!-- clients\.drift: (\S+) -->$")
 
@@ -325,22 +326,34 @@ def readme_copies(text: str) -> Tuple[Dict[str, str], List[str]]:
     return copies, problems
 
 
+def doc_pages(root: str) -> List[str]:
+    """The pages that may show an example: README.md, then docs/*.md by name."""
+    docs = os.path.join(root, "docs")
+    names = sorted(n for n in os.listdir(docs) if n.endswith(".md")) if os.path.isdir(docs) else []
+    return ["README.md"] + ["docs/" + n for n in names]
+
+
 def check_readme(root: str) -> Tuple[List[str], List[str]]:
-    """(problems, examples not shown) of README.md's copies of EXAMPLES."""
-    copies, problems = readme_copies(read(os.path.join(root, "README.md")))
-    for path in sorted(copies):
-        if path not in EXAMPLES:
-            problems.append("README.md shows %s, which is not one of the examples %s" % (path, ", ".join(EXAMPLES)))
-            continue
-        want = read(os.path.join(root, path))
-        if copies[path] != want:
-            got_lines, want_lines = copies[path].splitlines(), want.splitlines()
-            n = next((k for k in range(max(len(got_lines), len(want_lines)))
-                      if k >= len(got_lines) or k >= len(want_lines) or got_lines[k] != want_lines[k]), 0)
-            problems.append("README.md's copy of %s differs from the file at its line %d: %r, the file has %r"
-                            % (path, n + 1, got_lines[n] if n < len(got_lines) else "(end)",
-                               want_lines[n] if n < len(want_lines) else "(end)"))
-    return problems, [p for p in EXAMPLES if p not in copies]
+    """(problems, examples not shown) of the pages' copies of EXAMPLES."""
+    problems: List[str] = []
+    shown = set()
+    for page in doc_pages(root):
+        copies, page_problems = readme_copies(read(os.path.join(root, page)))
+        problems.extend("%s: %s" % (page, p) for p in page_problems)
+        for path in sorted(copies):
+            if path not in EXAMPLES:
+                problems.append("%s shows %s, which is not one of the examples %s" % (page, path, ", ".join(EXAMPLES)))
+                continue
+            shown.add(path)
+            want = read(os.path.join(root, path))
+            if copies[path] != want:
+                got_lines, want_lines = copies[path].splitlines(), want.splitlines()
+                n = next((k for k in range(max(len(got_lines), len(want_lines)))
+                          if k >= len(got_lines) or k >= len(want_lines) or got_lines[k] != want_lines[k]), 0)
+                problems.append("%s's copy of %s differs from the file at its line %d: %r, the file has %r"
+                                % (page, path, n + 1, got_lines[n] if n < len(got_lines) else "(end)",
+                                   want_lines[n] if n < len(want_lines) else "(end)"))
+    return problems, [p for p in EXAMPLES if p not in shown]
 
 
 def read(path: str) -> str:
@@ -422,7 +435,7 @@ def main(argv: Optional[Iterable[str]] = None) -> int:
         print("readme: FAIL (%d problems)" % len(problems))
         failed += 1
     elif len(unshown) == len(EXAMPLES):
-        print("readme: no example shown in README.md: skipped")
+        print("readme: no example shown in README.md or docs/*.md: skipped")
         skipped += 1
     else:
         print("readme: ok (%d of %d examples shown, equal to their files)" % (len(EXAMPLES) - len(unshown),

@@ -49,6 +49,20 @@ cat >"$work/expected" <<'LIST'
 ./usr/share/doc/campaign-mock/CONTRIBUTING.md
 ./usr/share/doc/campaign-mock/README.md
 ./usr/share/doc/campaign-mock/copyright
+./usr/share/doc/campaign-mock/docs/architecture.md
+./usr/share/doc/campaign-mock/docs/configuration.md
+./usr/share/doc/campaign-mock/docs/control-api.md
+./usr/share/doc/campaign-mock/docs/docker.md
+./usr/share/doc/campaign-mock/docs/faults.md
+./usr/share/doc/campaign-mock/docs/fidelity.md
+./usr/share/doc/campaign-mock/docs/fixtures.md
+./usr/share/doc/campaign-mock/docs/hacking.md
+./usr/share/doc/campaign-mock/docs/real-clients.md
+./usr/share/doc/campaign-mock/docs/recipes.md
+./usr/share/doc/campaign-mock/docs/report.md
+./usr/share/doc/campaign-mock/docs/responses.md
+./usr/share/doc/campaign-mock/docs/test-helpers.md
+./usr/share/doc/campaign-mock/docs/testing.md
 ./usr/share/man/man1/campaign-mock.1.gz
 LIST
 if ! diff "$work/expected" "$work/files" >"$work/diff"; then
