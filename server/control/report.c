@@ -237,14 +237,15 @@ struct tracked {
     long long id;
     char tenant[129], mapping[129];
     long long trigger_entry;
-    long long last_poll_wall_ms, last_poll_entry; /* (server clock when manual) */
-    int ended;                                    /* a poll answered a final status */
+    long long last_poll_wall_ms, last_poll_server_ms, last_poll_entry;
+    int ended; /* a poll answered a final status */
 };
 
 /* The last call of one kind (method, path, query and body), for the retry rules. */
 struct last_call {
     char key[512];
     int status;
+    uint64_t credentials;
     long long wall_ms, entry;
 };
 
@@ -259,10 +260,12 @@ struct report {
     size_t n_reqs, cap_reqs;
     struct last_call *calls; /* a small ring of recent distinct calls */
     size_t n_calls;
-    /* Mappings whose trigger was answered "already in progress", and how often. */
+    /* Requests whose mapping's trigger was answered "already in progress" (with that
+     * request's id), and how often: two answers about two requests that each ran in
+     * their turn are no loop. */
     struct {
         char tenant[129], mapping[129];
-        long long count, first_entry;
+        long long request_id, count, first_entry;
     } loops[LOOPS_MAX];
     int n_loops;
     long long api_calls, tokens;
@@ -300,19 +303,43 @@ static struct tracked *tracked_add(struct report *r, long long id)
 }
 
 /* A header's value from the entry's requestHeaders object text, case-insensitively. */
-static int header_of(const struct journal_entry *e, const char *name, char *out, size_t size)
+/* The headers of a call the rules read, parsed once from the entry's JSON. */
+struct sent {
+    int has_ct, has_auth, has_key;
+    char ct[128], auth[64], key[64]; /* cut: the rules read their start */
+    uint64_t credentials;            /* a hash of the whole Authorization and X-Api-Key */
+};
+
+static uint64_t fnv1a(uint64_t h, const char *s)
 {
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+static void sent_read(const struct journal_entry *e, struct sent *out)
+{
+    memset(out, 0, sizeof(*out));
+    const char *auth = "", *key = "";
     cJSON *h = cJSON_Parse(e->request_headers);
-    int found = 0;
     for (const cJSON *c = h ? h->child : NULL; c; c = c->next) {
-        if (c->string && strcasecmp(c->string, name) == 0 && cJSON_IsString(c)) {
-            snprintf(out, size, "%s", c->valuestring);
-            found = 1;
-            break;
+        if (!c->string || !cJSON_IsString(c))
+            continue;
+        if (!out->has_ct && strcasecmp(c->string, "Content-Type") == 0) {
+            out->has_ct = 1;
+            snprintf(out->ct, sizeof(out->ct), "%s", c->valuestring);
+        } else if (!out->has_auth && strcasecmp(c->string, "Authorization") == 0) {
+            out->has_auth = 1;
+            auth = c->valuestring;
+            snprintf(out->auth, sizeof(out->auth), "%s", auth);
+        } else if (!out->has_key && strcasecmp(c->string, "X-Api-Key") == 0) {
+            out->has_key = 1;
+            key = c->valuestring;
+            snprintf(out->key, sizeof(out->key), "%s", key);
         }
     }
+    out->credentials = fnv1a(fnv1a(0xcbf29ce484222325ULL, auth), key);
     cJSON_Delete(h);
-    return found;
 }
 
 /* The requestId a poll asked for: the query's, else the body's. */
@@ -330,13 +357,12 @@ static long long polled_id(const struct journal_entry *e)
     return id > 0 ? id : e->request_id;
 }
 
-static void check_retries(struct report *r, const struct journal_entry *e)
+static void check_retries(struct report *r, const struct journal_entry *e, const struct sent *sent)
 {
     /* The same call: method, path, query, body and content type (a client that fixed its
      * Content-Type sent another call). */
-    char key[512], ct[96] = "";
-    header_of(e, "Content-Type", ct, sizeof(ct));
-    snprintf(key, sizeof(key), "%s %s %s %s %.200s", e->method, e->path, e->query, ct,
+    char key[512];
+    snprintf(key, sizeof(key), "%s %s %s %.96s %.200s", e->method, e->path, e->query, sent->ct,
              e->request_body);
     struct last_call *same = NULL;
     for (size_t i = 0; i < r->n_calls; i++) {
@@ -346,7 +372,11 @@ static void check_retries(struct report *r, const struct journal_entry *e)
     if (same) {
         if (same->status == 429 && e->wall_ms - same->wall_ms < RETRY_AFTER_MS)
             note(&r->findings[R_RETRY_BEFORE_RETRY_AFTER], e->id);
-        if (same->status == 400 || same->status == 403 || same->status == 404)
+        /* A 403 (403003 Api Key is invalid, 403023 Profile is not valid, a role missing)
+         * is fixed by other credentials: a call with another key or token is no retry. A
+         * 400 or a 404 no credentials fix. */
+        if (same->status == 400 || same->status == 404 ||
+            (same->status == 403 && same->credentials == sent->credentials))
             note(&r->findings[R_RETRY_AFTER_CLIENT_ERROR], e->id);
     } else {
         if (r->n_calls == CALLS_MAX) {
@@ -357,6 +387,7 @@ static void check_retries(struct report *r, const struct journal_entry *e)
         snprintf(same->key, sizeof(same->key), "%s", key);
     }
     same->status = e->status;
+    same->credentials = sent->credentials;
     same->wall_ms = e->wall_ms;
     same->entry = e->id;
 }
@@ -376,30 +407,28 @@ static int add_entry(void *arg, const struct journal_entry *e)
     if (a != A_NONE && r->seen[a]++ == 0)
         r->first_seen[a] = e->id;
 
+    struct sent sent;
+    sent_read(e, &sent);
     int ims = strcmp(e->endpoint, "ims.token") == 0;
     int trigger = strcmp(e->endpoint, "ingest.trigger") == 0;
     int poll = strcmp(e->endpoint, "ingest.status") == 0;
     if (ims) {
         if (e->status == 200)
             r->tokens++;
-        char ct[128] = "";
-        int has = header_of(e, "Content-Type", ct, sizeof(ct));
-        if (has && strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0 &&
-            strncasecmp(ct, "multipart/form-data", 19) != 0)
+        if (sent.has_ct && strncasecmp(sent.ct, "application/x-www-form-urlencoded", 33) != 0 &&
+            strncasecmp(sent.ct, "multipart/form-data", 19) != 0)
             note(&r->findings[R_IMS_CONTENT_TYPE], e->id);
     }
     if (trigger || poll) {
         r->api_calls++;
-        char auth[64] = "", key[8] = "";
-        int has_auth = header_of(e, "Authorization", auth, sizeof(auth));
-        int has_key = header_of(e, "X-Api-Key", key, sizeof(key));
-        if (!has_auth || strncasecmp(auth, "Bearer ", 7) != 0 || !auth[7] || !has_key || !key[0])
+        if (!sent.has_auth || strncasecmp(sent.auth, "Bearer ", 7) != 0 || !sent.auth[7] ||
+            !sent.has_key || !sent.key[0])
             note(&r->findings[R_MISSING_AUTH], e->id);
         else if (a == A_GATEWAY_401013 && !e->fault[0])
             note(&r->findings[R_INVALID_TOKEN], e->id);
     }
     if (ims || trigger || poll)
-        check_retries(r, e);
+        check_retries(r, e, &sent);
     if (trigger && a == A_TRIGGER_SUBMITTED && e->request_id > 0) {
         struct tracked *t = tracked_add(r, e->request_id);
         if (t) {
@@ -410,10 +439,12 @@ static int add_entry(void *arg, const struct journal_entry *e)
     } else if (trigger && a == A_TRIGGER_IN_PROGRESS) {
         /* One such answer can be a race with another client; a second one is a loop. */
         int i = 0;
-        while (i < r->n_loops && (strcmp(r->loops[i].tenant, e->tenant) != 0 ||
+        while (i < r->n_loops && (r->loops[i].request_id != e->request_id ||
+                                  strcmp(r->loops[i].tenant, e->tenant) != 0 ||
                                   strcmp(r->loops[i].mapping, e->mapping) != 0))
             i++;
         if (i == r->n_loops && i < LOOPS_MAX) {
+            r->loops[i].request_id = e->request_id;
             snprintf(r->loops[i].tenant, sizeof(r->loops[i].tenant), "%s", e->tenant);
             snprintf(r->loops[i].mapping, sizeof(r->loops[i].mapping), "%s", e->mapping);
             r->loops[i].first_entry = e->id;
@@ -435,13 +466,18 @@ static int add_entry(void *arg, const struct journal_entry *e)
         } else if (t && e->status == 200) {
             if (t->ended)
                 note(&r->findings[R_POLL_AFTER_END], e->id);
-            /* On the manual clock a test moves time itself: two polls with the clock moved
-             * between them are as far apart as it moved (README recipe b), two polls
-             * without are not apart at all. On the real clock both clocks agree. */
-            long long at = r->manual_clock ? e->server_ms : e->wall_ms;
-            if (t->last_poll_entry && at - t->last_poll_wall_ms < r->poll_interval_ms)
+            /* Two polls are as far apart as the longer of the two clocks says: on the real
+             * clock both agree; on the manual clock a test either waits as a client does
+             * (wall time passes, the server clock stands) or moves the clock between the
+             * polls (docs/recipes.md, recipe b: 15 minutes pass in a millisecond), and
+             * neither is a poll too fast. */
+            long long gap = e->wall_ms - t->last_poll_wall_ms;
+            if (r->manual_clock && e->server_ms - t->last_poll_server_ms > gap)
+                gap = e->server_ms - t->last_poll_server_ms;
+            if (t->last_poll_entry && gap < r->poll_interval_ms)
                 note(&r->findings[R_POLL_TOO_FAST], e->id);
-            t->last_poll_wall_ms = at;
+            t->last_poll_wall_ms = e->wall_ms;
+            t->last_poll_server_ms = e->server_ms;
             t->last_poll_entry = e->id;
             if (a == A_STATUS_SUCCESS || a == A_STATUS_FAILED_FETCH ||
                 a == A_STATUS_FAILED_UPLOAD || a == A_STATUS_ABORTED)

@@ -13,6 +13,11 @@
 #    CHANGELOG.md and clients/*/README.md (`[x](docs/foo.md#anchor)`, `(foo.md)`,
 #    `(#anchor)`) must name a file that exists and, with `#anchor`, a heading of that
 #    file (GitHub's anchors: lower case, punctuation dropped, spaces as '-').
+# 2b. Grades. After its last command each replayed block's server is asked for its
+#    report (GET /_mock/report): the findings must be exactly those the block declares
+#    (none unless it says `findings: RULE...`), so that no transcript teaches a client
+#    habit the report condemns without saying so, and a false positive of the report
+#    on our own examples fails here.
 # 3. Operations. Every operationId of schema/openapi.yaml is named in docs/control-api.md,
 #    the guide that points at the document as its reference, so that every endpoint can
 #    be found from the pages.
@@ -32,7 +37,9 @@
 #   <!-- docs.readme: --clock manual -->   optional, on the line before the fence:
 #                                          extra server arguments for this block, or
 #                                          "skip: REASON" for a block that cannot be
-#                                          replayed
+#                                          replayed; "ARGS; findings: RULE..." or
+#                                          "findings: RULE..." for the report's
+#                                          findings the block shows on purpose
 #   ```console
 #   $ curl -s http://127.0.0.1:8080/...    a command; a line ending in '\' continues it
 #   expected output line(s)
@@ -163,14 +170,61 @@ run_command() {
     fi
 }
 
-# Replays one block held in the arrays cmds/lines/outs.
+# The rules of the findings that GET /_mock/report gives for everything the block did,
+# sorted and joined by spaces ("" for none); "error: ..." when the report cannot be read.
+# A transcript is replayed at machine speed, where the person it shows types over
+# seconds: the report is read with a poll interval of 1 ms (each command is a new curl
+# process, several ms after the last), so that the speed of the replay is not taken for
+# a client that polls too fast. A block that declares poll-too-fast (a burst of polls in
+# one curl, `?call=[1-10]`) is read at the default 1 s, which its burst misses whatever
+# the machine's speed.
+report_findings() {
+    local args=$1 interval=$2 token=
+    [[ " $args " =~ \ --admin-token\ ([^ ]+)\  ]] && token=${BASH_REMATCH[1]}
+    curl -s --max-time 30 ${token:+-H "X-Mock-Admin-Token: $token"} "$base/_mock/report?pollIntervalMs=$interval" |
+        python3 -c '
+import json, sys
+try:
+    doc = json.load(sys.stdin)
+    print(" ".join(sorted(f["rule"] for f in doc["findings"])))
+except Exception as e:
+    print("error: %s" % e)
+'
+}
+
+# Replays one block held in the arrays cmds/lines/outs, at line block_line of page.
+# Then grades what it did: the report's findings must be exactly the ones the block
+# declares (`findings: RULE...` in its docs.readme marker, after a ';' when it has server
+# arguments), none by default. A transcript is what we teach, so a finding it did not
+# mean to show is either a bad example or a false positive of the report.
 replay_block() {
-    local args=$1
+    local args=$1 expected_findings=
+    if [[ $args =~ ^(.*)\;\ findings:\ (.*)$ ]]; then
+        args=${BASH_REMATCH[1]}
+        expected_findings=$(tr ' ' '\n' <<<"${BASH_REMATCH[2]}" | LC_ALL=C sort | xargs)
+    elif [[ $args =~ ^findings:\ (.*)$ ]]; then
+        args=
+        expected_findings=$(tr ' ' '\n' <<<"${BASH_REMATCH[1]}" | LC_ALL=C sort | xargs)
+    fi
     server_start "$args" || { failed=$((failed + 1)); return; }
     local i
     for i in "${!cmds[@]}"; do
         run_command "${lines[$i]}" "${cmds[$i]}" "${outs[$i]}"
     done
+    local found
+    local interval=1
+    [[ " $expected_findings " == *" poll-too-fast "* ]] && interval=1000
+    found=$(report_findings "$args" "$interval")
+    if [ "${DOCS_README_PRINT:-0}" = 1 ]; then
+        echo "# $page:$block_line: report findings: ${found:-(none)}"
+    fi
+    if [ "$found" == "$expected_findings" ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL: $page:$block_line: the report's findings are \"${found:-none}\"," \
+            "the block declares \"${expected_findings:-none}\" (docs.readme: ...; findings: RULE...)"
+    fi
     server_stop
 }
 

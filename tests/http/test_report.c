@@ -398,9 +398,10 @@ static void test_thresholds(void)
     free(out);
 }
 
-/* README recipe b on the manual clock raises no finding: its two polls are 15 minutes
- * apart on the server clock, though milliseconds apart on the wall clock. Two polls
- * without the clock moved between them are too fast. */
+/* Recipe b (docs/recipes.md) on the manual clock raises no finding: its two polls are
+ * 15 minutes apart on the server clock, though milliseconds apart on the wall clock. A
+ * client that waits between polls, as a real one does, is not too fast either, though
+ * the manual clock stands still meanwhile; polls apart on neither clock are. */
 static void test_manual_clock_recipe(void)
 {
     const char *args[] = {"--clock", "manual", NULL};
@@ -427,14 +428,79 @@ static void test_manual_clock_recipe(void)
     CHECK_STR(rules, "");
     CHECK_INT(seen(doc, "status.success"), 1);
     cJSON_Delete(doc);
-    /* Polling again without moving the clock: too fast, whatever the wall clock says. */
+    /* A second request polled as a client polls: a second of wall time apart, the
+     * server clock standing still. */
+    CHECK_INT(call(&s, "POST", SLOW, NULL, auth), 200);
+    CHECK_INT(call(&s, "GET", SLOW "?requestId=3521", NULL, auth), 200);
     usleep(1100000);
-    CHECK_INT(call(&s, "GET", SLOW "?requestId=3520", NULL, auth), 200);
+    CHECK_INT(call(&s, "GET", SLOW "?requestId=3521", NULL, auth), 200);
+    doc = report(&s, "/_mock/report");
+    rules_of(doc, rules, sizeof(rules));
+    CHECK_STR(rules, "");
+    cJSON_Delete(doc);
+    /* Polling again at once, on neither clock apart: too fast (and after the end: the
+     * default step answered Success to the second poll). */
+    CHECK_INT(call(&s, "GET", SLOW "?requestId=3521", NULL, auth), 200);
     doc = report(&s, "/_mock/report");
     rules_of(doc, rules, sizeof(rules));
     CHECK_STR(rules, "poll-too-fast,poll-after-end");
     cJSON_Delete(doc);
 #undef SLOW
+    CHECK_INT(server_stop(&s), 0);
+}
+
+/* Two rules that took a good client for a bad one (the docs' transcripts showed them):
+ * a call that answered a 403 with other credentials is no retry of it, and two
+ * "already in progress" answers about two requests, each polled to its end in turn, are
+ * no trigger loop. The same call with the same credentials, and two such answers about
+ * one request, still are. */
+static void test_retries_and_loops(void)
+{
+    const char *args[] = {"--fixtures", source_path("fixtures/acs-docs.json"), NULL};
+    struct server s;
+    if (server_start(&s, NULL, args) < 0) {
+        CHECK(0, "server did not start");
+        return;
+    }
+    const char *no_key[] = {"Authorization: Bearer t", NULL};
+    CHECK_INT(call(&s, "POST", XDM44, NULL, no_key), 403); /* 1: 403003 */
+    CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);   /* 2: with a key, submitted 3520 */
+    CHECK_INT(call(&s, "POST", XDM44, NULL, no_key), 403); /* 3: after a 200 */
+    CHECK_INT(call(&s, "POST", XDM44, NULL, no_key), 403); /* 4: the same call again */
+    CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);   /* 5: in progress, 3520 */
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200); /* 6 */
+    usleep(20000);
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200); /* 7: Success */
+    CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);                  /* 8: submitted 3521 */
+    CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);                  /* 9: in progress, 3521 */
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=3521", NULL, auth), 200); /* 10 */
+    usleep(20000);
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=3521", NULL, auth), 200); /* 11: Success */
+    CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);                  /* 12: submitted 3522 */
+    CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200); /* 13: in progress, 3522 */
+    CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200); /* 14: in progress, 3522: a loop */
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=3522", NULL, auth), 200); /* 15 */
+    usleep(20000);
+    CHECK_INT(call(&s, "GET", XDM44 "?requestId=3522", NULL, auth), 200); /* 16: Success */
+    cJSON *doc = report(&s, "/_mock/report?pollIntervalMs=10");
+    char rules[256];
+    rules_of(doc, rules, sizeof(rules));
+    CHECK_STR(rules, "retry-after-client-error,trigger-loop,missing-auth-headers");
+    static const struct {
+        const char *path, *entries;
+    } expected[] = {
+        {"findings[0].entries", "[4]"},
+        {"findings[1].entries", "[13,14]"},
+        {"findings[2].entries", "[1,3,4]"},
+    };
+    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
+        char *text = cJSON_PrintUnformatted(json_at(doc, expected[i].path));
+        CHECK(text && strcmp(text, expected[i].entries) == 0, "%s: %s, expected %s",
+              expected[i].path, text ? text : "(none)", expected[i].entries);
+        free(text);
+    }
+    CHECK_INT(seen(doc, "trigger.already-in-progress"), 4);
+    cJSON_Delete(doc);
     CHECK_INT(server_stop(&s), 0);
 }
 
@@ -445,6 +511,7 @@ int main(void)
     test_strict_and_evicted();
     test_thresholds();
     test_manual_clock_recipe();
+    test_retries_and_loops();
     curl_global_cleanup();
     return test_report();
 }
