@@ -17,25 +17,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
-
-static void pause_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static void add_fault_at(int line, const struct server *s, const char *rule)
-{
-    struct response r = mock_call(s, "POST", "/_mock/faults", rule);
-    CHECK(r.status == 201, "line %d: POST /_mock/faults %s: %ld %s", line, rule, r.status,
-          r.body ? r.body : "");
-    response_free(&r);
-}
-#define ADD_FAULT(s, rule) add_fault_at(__LINE__, (s), (rule))
 
 /* A rule's hits as listed; -1 when not listed. */
 static long long rule_hits(const struct server *s, const char *id)
@@ -60,7 +44,7 @@ static int wait_applied(const struct server *s, const char *id)
     for (int i = 0; i < 2000; i++) {
         if (rule_hits(s, id) >= 1)
             return 1;
-        pause_ms(5);
+        harness_sleep_ms(5);
     }
     CHECK(0, "rule %s never applied", id);
     return 0;
@@ -229,7 +213,7 @@ static void test_hang_does_not_block(const struct server *s)
     for (int i = 0; i < 500 && !released; i++) { /* 5 s at most */
         released = log_has(s, "POST /hung/campaign/dataIngestion/xdmIngestion/XDM1/ingest -> 0 ");
         if (!released)
-            pause_ms(10);
+            harness_sleep_ms(10);
     }
     CHECK(released, "the hanging connection was not released after its client left");
 }
@@ -278,11 +262,11 @@ static int send_and_leave(const struct server *s, const char *tenant, const char
                      tenant);
     int ok = send(fd, req, (size_t)n, MSG_NOSIGNAL) == n;
     /* The extra bytes come once the call is held: libmicrohttpd has stopped reading. */
-    pause_ms(200);
+    harness_sleep_ms(200);
     size_t extra_len = strlen(extra);
     if (extra_len)
         ok &= send(fd, extra, extra_len, MSG_NOSIGNAL) == (ssize_t)extra_len;
-    pause_ms(linger_ms);
+    harness_sleep_ms(linger_ms);
     close(fd);
     return ok ? 0 : -1;
 }
@@ -297,7 +281,7 @@ static int released_within_5s(const struct server *s, const char *tenant, const 
     for (int i = 0; i < 500; i++) {
         if (log_has(s, text))
             return 1;
-        pause_ms(10);
+        harness_sleep_ms(10);
     }
     return 0;
 }
@@ -342,7 +326,7 @@ static void test_stop_with_hang(void)
     for (int i = 0; i < 1000 && !exited; i++) { /* 10 s at most */
         exited = waitpid(s.pid, &status, WNOHANG) == s.pid;
         if (!exited)
-            pause_ms(10);
+            harness_sleep_ms(10);
     }
     double took = monotonic_ms() - t0;
     CHECK(exited, "SIGTERM with a hang in progress: still running after %.0f ms", took);

@@ -83,7 +83,7 @@ static void test_good_then_bad(void)
     CHECK_INT(call(&s, "POST", "/ims/token/v3", TOKEN_FORM, form), 200);
     CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200); /* In Progress */
-    usleep(120000);
+    harness_sleep_ms(120);
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200); /* Success */
     cJSON *good = report(&s, "/_mock/report?pollIntervalMs=100");
     char rules[512];
@@ -227,7 +227,7 @@ static void test_good_then_bad(void)
     for (int i = 0; i < 4; i++) {
         CHECK_INT(call(&s, "POST", "/ims/token/v3", TOKEN_FORM, form), 200);
         CHECK_INT(call(&s, "GET", XDM44 "?requestId=3523", NULL, auth), 200);
-        usleep(120000);
+        harness_sleep_ms(120);
     }
     cJSON *tokens = report(&s, "/_mock/report?pollIntervalMs=100");
     rules_of(tokens, rules, sizeof(rules));
@@ -300,7 +300,7 @@ static void threshold_case(const char *what, const char *const *args, const char
     }
     CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200);
-    usleep(150000);
+    harness_sleep_ms(150);
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200);
     cJSON *doc = report(&s, query);
     char rules[256];
@@ -377,7 +377,7 @@ static void test_manual_clock_recipe(void)
     CHECK_INT(seen(doc, "status.success"), 1);
     cJSON_Delete(doc);
     /* Polling again without moving the clock: too fast, whatever the wall clock says. */
-    usleep(1100000);
+    harness_sleep_ms(1100);
     CHECK_INT(call(&s, "GET", SLOW "?requestId=3520", NULL, auth), 200);
     doc = report(&s, "/_mock/report");
     rules_of(doc, rules, sizeof(rules));
