@@ -1,13 +1,16 @@
 /*
  * Fault timing against the real server: delays and hangs suspend only their own
- * connection (100 calls of another tenant are all answered while a 5 s delay is still
+ * connection (100 calls of another tenant are all answered while a 1.5 s delay is still
  * pending; a hanging call does not hold others up), SIGTERM with a hang in progress
  * exits 0 within seconds, a delay is never answered early (the one lower bound checked:
  * 300 ms, on the manual clock since delays are wall-clock time), and a delay range
  * draws the same delays from the same seed, and a client that leaves a held call frees
  * its connection at once. Order and "still pending" are the checks;
- * absolute times only bound things loosely (seconds), so a loaded machine cannot
- * make them flaky.
+ * absolute times only bound things loosely, so a loaded machine cannot make them
+ * flaky: the 100 calls take 15 to 60 ms, a twenty-fifth or less of the delay and of
+ * the hanging client's timeout (HELD_MS). Those two were 5 s and 4 s, and the delay
+ * range [0, 1000] ms; with the shorter ones (the range's margins scaled with it) the
+ * test takes 8 s instead of 21.
  */
 #include "http/harness.h"
 
@@ -113,6 +116,10 @@ static int held_start(struct held_call *c, const struct server *s, const char *m
     return rc;
 }
 
+/* How long the delayed call is held, and how long the hanging call's client waits: a
+ * bound that the 100 fast calls must finish within (stretched under valgrind). */
+#define HELD_MS 1500
+
 /* Parallel fast callers: FAST_THREADS threads of FAST_EACH sequential triggers. */
 #define FAST_THREADS 4
 #define FAST_EACH    25
@@ -164,12 +171,16 @@ static int fast_calls(const struct server *s, const char *prefix, double *last_e
 
 static void test_delay_does_not_block(const struct server *s)
 {
-    ADD_FAULT(s, "{\"id\": \"slow5s\", \"match\": {\"tenant\": \"slow\"}, \"action\": "
-                 "{\"delayMs\": 5000}}");
+    char rule[256];
+    snprintf(rule, sizeof(rule),
+             "{\"id\": \"slow\", \"match\": {\"tenant\": \"slow\"}, \"action\": "
+             "{\"delayMs\": %ld}}",
+             harness_bound(HELD_MS));
+    ADD_FAULT(s, rule);
     struct held_call slow;
     if (held_start(&slow, s, "POST", "slow", 30000) != 0)
         return;
-    wait_applied(s, "slow5s");
+    wait_applied(s, "slow");
     double last = 0;
     int ok = fast_calls(s, "fast", &last);
     int pending = !held_done(&slow);
@@ -192,7 +203,7 @@ static void test_hang_does_not_block(const struct server *s)
     ADD_FAULT(s, "{\"id\": \"hang-h\", \"match\": {\"tenant\": \"hung\"}, \"action\": "
                  "{\"transport\": \"hang\"}}");
     struct held_call hung;
-    if (held_start(&hung, s, "POST", "hung", 4000) != 0)
+    if (held_start(&hung, s, "POST", "hung", harness_bound(HELD_MS)) != 0)
         return;
     wait_applied(s, "hang-h");
     double last = 0;
@@ -347,7 +358,10 @@ static void test_stop_with_hang(void)
     response_free(&hung.r);
 }
 
-/* Six calls under a delayMs [0, 1000] rule on a fresh server with --seed seed: each
+/* The delay range, in ms: [0, RANGE_MAX]. The checks below scale with it. */
+#define RANGE_MAX 400
+
+/* Six calls under a delayMs [0, RANGE_MAX] rule on a fresh server with --seed seed: each
  * call's duration in ms. */
 static void delay_run(const char *seed, double out[6])
 {
@@ -358,8 +372,12 @@ static void delay_run(const char *seed, double out[6])
         CHECK(0, "server did not start");
         return;
     }
-    ADD_FAULT(&s, "{\"id\": \"range\", \"match\": {\"tenant\": \"range\"}, \"action\": "
-                  "{\"delayMs\": [0, 1000]}}");
+    char rule[256];
+    snprintf(rule, sizeof(rule),
+             "{\"id\": \"range\", \"match\": {\"tenant\": \"range\"}, \"action\": "
+             "{\"delayMs\": [0, %d]}}",
+             RANGE_MAX);
+    ADD_FAULT(&s, rule);
     char url[1024];
     ingest_url(&s, "range", "XDM1", url, sizeof(url));
     for (int i = 0; i < 6; i++) {
@@ -381,17 +399,19 @@ static void test_delay_range_seeded(void)
     delay_run("4202", c);
     int same = 1, spread = 0;
     for (int i = 0; i < 6; i++) {
-        /* Loose: the same draw gives the same delay give or take scheduling noise. */
+        /* Loose: the same draw gives the same delay give or take scheduling noise (a
+         * quarter of the range; a call takes about 1 ms). */
         double d = a[i] > b[i] ? a[i] - b[i] : b[i] - a[i];
-        same &= d < 250.0;
-        spread |= a[i] > 150.0;
-        CHECK(a[i] < 2500.0, "call %d took %.0f ms under a [0, 1000] delay", i, a[i]);
+        same &= d < RANGE_MAX * 0.25;
+        spread |= a[i] > RANGE_MAX * 0.15;
+        CHECK(a[i] < RANGE_MAX * 2.5, "call %d took %.0f ms under a [0, %d] delay", i, a[i],
+              RANGE_MAX);
     }
     CHECK(same,
           "same seed, different delays: %.0f %.0f %.0f %.0f %.0f %.0f vs %.0f %.0f %.0f "
           "%.0f %.0f %.0f",
           a[0], a[1], a[2], a[3], a[4], a[5], b[0], b[1], b[2], b[3], b[4], b[5]);
-    CHECK(spread, "no delay above 150 ms in six draws from [0, 1000]");
+    CHECK(spread, "no delay above %.0f ms in six draws from [0, %d]", RANGE_MAX * 0.15, RANGE_MAX);
     printf("delays (seed 2024): %.0f %.0f %.0f %.0f %.0f %.0f\n", a[0], a[1], a[2], a[3], a[4],
            a[5]);
     printf("delays (seed 4202): %.0f %.0f %.0f %.0f %.0f %.0f\n", c[0], c[1], c[2], c[3], c[4],
