@@ -452,6 +452,15 @@ int poll_status(struct response *out, const struct server *s, const char *tenant
     return http_call(out, "GET", full, NULL, 0, AUTH_HEADERS);
 }
 
+int poll_raw(struct response *out, const struct server *s, const char *tenant, const char *mapping,
+             const char *query, const char *body, long body_len)
+{
+    char url[1024], full[2048];
+    ingest_url(s, tenant, mapping, url, sizeof(url));
+    snprintf(full, sizeof(full), "%s%s", url, query);
+    return http_call(out, "GET", full, body, body ? body_len : 0, AUTH_HEADERS);
+}
+
 long long body_request_id(const char *body)
 {
     const char *p = body ? strstr(body, "\"requestId\": ") : NULL;

@@ -95,6 +95,12 @@ int trigger(struct response *out, const struct server *s, const char *tenant, co
 int poll_status(struct response *out, const struct server *s, const char *tenant,
                 const char *mapping, long long request_id);
 
+/* A status poll as a client may malform it: GET BASE/TENANT/.../MAPPING/ingest + query
+ * (e.g. "?requestId=7", or "" for none) with body (NULL: none; body_len < 0 means
+ * strlen(body)) and AUTH_HEADERS. */
+int poll_raw(struct response *out, const struct server *s, const char *tenant, const char *mapping,
+             const char *query, const char *body, long body_len);
+
 /* Extracts "requestId": N from a body; -1 when absent. */
 long long body_request_id(const char *body);
 /* A trigger (AUTH_HEADERS) that must answer 200 with an id: the id (checked), or -1. */
