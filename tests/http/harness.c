@@ -53,9 +53,9 @@ long harness_bound(long n)
     return v && *v && strcmp(v, "0") != 0 ? n * HARNESS_VALGRIND_FACTOR : n;
 }
 
-static void sleep_ms(int ms)
+void harness_sleep_ms(long ms)
 {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
 
@@ -165,7 +165,7 @@ int server_start(struct server *s, const char *dir, const char *const *args)
             print_log(s);
             return -1;
         }
-        sleep_ms(10);
+        harness_sleep_ms(10);
     }
     print_log(s);
     server_kill(s);
@@ -452,6 +452,15 @@ int poll_status(struct response *out, const struct server *s, const char *tenant
     return http_call(out, "GET", full, NULL, 0, AUTH_HEADERS);
 }
 
+int poll_raw(struct response *out, const struct server *s, const char *tenant, const char *mapping,
+             const char *query, const char *body, long body_len)
+{
+    char url[1024], full[2048];
+    ingest_url(s, tenant, mapping, url, sizeof(url));
+    snprintf(full, sizeof(full), "%s%s", url, query);
+    return http_call(out, "GET", full, body, body ? body_len : 0, AUTH_HEADERS);
+}
+
 long long body_request_id(const char *body)
 {
     const char *p = body ? strstr(body, "\"requestId\": ") : NULL;
@@ -460,7 +469,7 @@ long long body_request_id(const char *body)
     return strtoll(p + strlen("\"requestId\": "), NULL, 10);
 }
 
-/* --- added for the core suite --------------------------------------------------------- */
+/* --- processes, error replies, chunked bodies ---------------------------------------- */
 
 static char *slurp_fd(int fd)
 {
@@ -504,7 +513,7 @@ int run_binary_split(const char *const *args, char **out, char **err, int timeou
             done = 1;
             break;
         }
-        sleep_ms(5);
+        harness_sleep_ms(5);
     }
     if (pid > 0 && !done) {
         kill(pid, SIGKILL);
@@ -545,7 +554,7 @@ void check_error_reply_at(const char *file, int line, const struct response *r, 
     check_error_at(file, line, r, status, error_code, message_part, PROBLEMS_NONE, NULL);
 }
 
-/* --- added for the control suite ------------------------------------------------------ */
+/* --- the control API, Adobe's documented bodies --------------------------------------- */
 
 struct response mock_call_h(const struct server *s, const char *method, const char *path,
                             const char *body, const char *const *headers)
@@ -683,6 +692,43 @@ void check_error_at(const char *file, int line, const struct response *r, long s
     cJSON_Delete(doc);
 }
 
+void check_refused_at(const char *file, int line, const struct server *s, const char *tenant,
+                      const char *method, const char *path, const char *body, long status,
+                      const char *code, const char *part, enum problems_mode mode,
+                      const char *problem)
+{
+    char *before = tenant_state(s, tenant);
+    struct response r = mock_call(s, method, path, body);
+    check_error_at(file, line, &r, status, code, part, mode, problem);
+    response_free(&r);
+    char *after = tenant_state(s, tenant);
+    CHECK(before[0] && strcmp(before, after) == 0,
+          "%s:%d: a refused %s %s changed tenant %s:\n  before: %s\n  after:  %s", file, line,
+          method, path, tenant, before, after);
+    free(before);
+    free(after);
+}
+
+long long metric_value(const char *text, const char *series)
+{
+    size_t n = strlen(series);
+    for (const char *line = text; line && *line;) {
+        if (strncmp(line, series, n) == 0 && line[n] == ' ')
+            return strtoll(line + n + 1, NULL, 10);
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    return -1;
+}
+
+long long mock_metric(const struct server *s, const char *series)
+{
+    struct response r = mock_call(s, "GET", "/_mock/metrics", NULL);
+    long long v = r.status == 200 ? metric_value(r.body, series) : -1;
+    response_free(&r);
+    return v;
+}
+
 const char *acs_submitted(char *buf, size_t n, long long id, const char *mapping)
 {
     snprintf(buf, n,
@@ -813,7 +859,7 @@ void check_poll_at(const char *file, int line, const struct server *s, const cha
     response_free(&r);
 }
 
-/* --- added for the fault suite ---------------------------------------------------------- */
+/* --- faults, timing, raw sockets ----------------------------------------------------- */
 
 int http_call_timed(struct response *out, char *errbuf, const char *method, const char *url,
                     const char *body, const char *const *headers, long timeout_ms)
@@ -835,6 +881,14 @@ double monotonic_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+void add_fault_at(const char *file, int line, const struct server *s, const char *rule)
+{
+    struct response r = mock_call(s, "POST", "/_mock/faults", rule);
+    CHECK(r.status == 201, "%s:%d: POST /_mock/faults %s: %ld %s", file, line, rule, r.status,
+          r.body ? r.body : "");
+    response_free(&r);
 }
 
 int raw_connect(const struct server *s, const char *src)

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <cjson/cJSON.h>
+
 #include "check.h"
 
 struct server {
@@ -93,14 +95,18 @@ int trigger(struct response *out, const struct server *s, const char *tenant, co
 int poll_status(struct response *out, const struct server *s, const char *tenant,
                 const char *mapping, long long request_id);
 
+/* A status poll as a client may malform it: GET BASE/TENANT/.../MAPPING/ingest + query
+ * (e.g. "?requestId=7", or "" for none) with body (NULL: none; body_len < 0 means
+ * strlen(body)) and AUTH_HEADERS. */
+int poll_raw(struct response *out, const struct server *s, const char *tenant, const char *mapping,
+             const char *query, const char *body, long body_len);
+
 /* Extracts "requestId": N from a body; -1 when absent. */
 long long body_request_id(const char *body);
 /* A trigger (AUTH_HEADERS) that must answer 200 with an id: the id (checked), or -1. */
 long long trigger_id(const struct server *s, const char *tenant, const char *mapping);
 
-#endif
-
-/* --- added for the core suite (tests/http/test_{documented,ledger,bad_input,...}.c) --- */
+/* --- processes, error replies, chunked bodies ---------------------------------------- */
 
 /* Like run_binary, with stdout and stderr captured apart (either may be NULL); the
  * child is killed after harness_bound(timeout_ms) (a server that should have
@@ -126,9 +132,7 @@ void check_error_reply_at(const char *file, int line, const struct response *r, 
 /* Whether the response's Content-Type is exactly application/json;charset=utf-8. */
 int response_is_json(const struct response *r);
 
-/* --- added for the control suite (tests/http/test_control_*.c) ------------------------ */
-
-#include <cjson/cJSON.h>
+/* --- the control API, Adobe's documented bodies --------------------------------------- */
 
 /* A call to BASE + path (e.g. "/_mock/clock"): body (NULL: none) sent as
  * application/json, plus extra headers (NULL-terminated, may be NULL). The caller
@@ -170,6 +174,24 @@ void check_error_at(const char *file, int line, const struct response *r, long s
                     const char *error_code, const char *message_part, enum problems_mode mode,
                     const char *problem_part);
 
+/*
+ * A call refused with one of our error replies that changes nothing: the tenant's
+ * state (tenant_state) is read, the call made (mock_call) and its reply checked as
+ * check_error_at does with mode and problem, then the state is read again and must
+ * equal the first, non-empty, reading. Two checks; failures name file:line of the
+ * caller. The tests wrap it in REFUSED macros of their own.
+ */
+void check_refused_at(const char *file, int line, const struct server *s, const char *tenant,
+                      const char *method, const char *path, const char *body, long status,
+                      const char *code, const char *part, enum problems_mode mode,
+                      const char *problem);
+
+/* The value of the sample series ("name" or "name{labels}", exactly as exposed) in a
+ * Prometheus text exposition: its first line "series value"; -1 when absent. */
+long long metric_value(const char *text, const char *series);
+/* metric_value of GET /_mock/metrics. */
+long long mock_metric(const struct server *s, const char *series);
+
 /* Adobe's documented bodies, as the reference writes them (one line, ", " and ": "),
  * into buf; each returns buf. why is "published" or "stopped". */
 const char *acs_submitted(char *buf, size_t n, long long id, const char *mapping);
@@ -199,7 +221,7 @@ void check_poll_at(const char *file, int line, const struct server *s, const cha
 #define CHECK_POLL(s, tenant, mapping, id, expected)                                               \
     check_poll_at(__FILE__, __LINE__, (s), (tenant), (mapping), (id), (expected))
 
-/* --- added for the fault suite (tests/http/test_faults*.c) ---------------------------- */
+/* --- faults, timing ------------------------------------------------------------------ */
 
 /* libcurl's error text fits in this many bytes (CURL_ERROR_SIZE). */
 #define HTTP_ERRBUF_SIZE 256
@@ -218,9 +240,20 @@ int http_call_timed(struct response *out, char *errbuf, const char *method, cons
 /* Milliseconds of a monotonic clock (for ordering and loose timing checks). */
 double monotonic_ms(void);
 
-/* --- added for the raw-socket tests (stall, capacity, framing, held connections) ---- */
+/* Sleeps ms milliseconds of wall-clock time (a signal may cut it short). The one sleep
+ * of the tests: a bounded wait's step, or a pause a test's order depends on. */
+void harness_sleep_ms(long ms);
+
+/* POST /_mock/faults with rule (a JSON fault rule), expecting 201; one check, whose
+ * failure names file:line of the caller. */
+void add_fault_at(const char *file, int line, const struct server *s, const char *rule);
+#define ADD_FAULT(s, rule) add_fault_at(__FILE__, __LINE__, (s), (rule))
+
+/* --- raw sockets (stall, capacity, framing, held connections) ------------------------ */
 
 /* A TCP connection to the server on 127.0.0.1, from the source address src when not
  * NULL (e.g. "127.0.0.2", another client on the loopback network), with TCP_NODELAY.
  * Returns the descriptor, or -1. */
 int raw_connect(const struct server *s, const char *src);
+
+#endif

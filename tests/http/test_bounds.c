@@ -26,17 +26,6 @@
 
 #include "harness.h"
 
-static long long metric(const struct server *s, const char *name)
-{
-    struct response r = mock_call(s, "GET", "/_mock/metrics", NULL);
-    char key[128];
-    snprintf(key, sizeof(key), "\n%s ", name);
-    const char *at = r.body ? strstr(r.body, key) : NULL;
-    long long v = at ? strtoll(at + strlen(key), NULL, 10) : -1;
-    response_free(&r);
-    return v;
-}
-
 static void test_requests(void)
 {
     struct server s;
@@ -56,7 +45,7 @@ static void test_requests(void)
         CHECK_POLL(&s, "b", "M", id, acs_success(e, sizeof(e), id, "M", 1));
     }
     /* The trigger of 108 evicted the finished ones up to 108 - 5 = 103. */
-    CHECK_INT(metric(&s, "campaign_mock_ingestion_requests_evicted_total"), 3);
+    CHECK_INT(mock_metric(&s, "campaign_mock_ingestion_requests_evicted_total"), 3);
     struct response r;
     poll_status(&r, &s, "b", "M", 101);
     CHECK_ERROR(&r, 404, "unknown_request",
@@ -66,7 +55,7 @@ static void test_requests(void)
     CHECK_POLL(&s, "b", "M", 104, acs_success(e, sizeof(e), 104, "M", 1));
     /* The In Progress one is older than all, and kept. */
     CHECK_POLL(&s, "b", "N", 100, acs_in_progress(e, sizeof(e), 100, "N"));
-    CHECK_INT(metric(&s, "campaign_mock_ingestion_requests_in_progress"), 1);
+    CHECK_INT(mock_metric(&s, "campaign_mock_ingestion_requests_in_progress"), 1);
     /* An id that was never given is unknown, without the eviction clause. */
     poll_status(&r, &s, "b", "M", 500);
     CHECK_ERROR(&r, 404, "unknown_request", "in organization b");
@@ -79,7 +68,7 @@ static void test_requests(void)
                 "unknown mapping \"T\" in tenant never: the tenant has not been used yet, so it "
                 "holds no mapping to delete");
     response_free(&r);
-    CHECK_INT(metric(&s, "campaign_mock_tenants"), 1);
+    CHECK_INT(mock_metric(&s, "campaign_mock_tenants"), 1);
     /* The list, by pages: 100 (In Progress), then 104..108. */
     static const struct {
         const char *query;
@@ -168,8 +157,8 @@ static void test_tokens(void)
     CHECK_INT(status_with(&s, t1), 401);
     CHECK_INT(status_with(&s, t2), 404);
     CHECK_INT(status_with(&s, t3), 404);
-    CHECK_INT(metric(&s, "campaign_mock_ims_tokens"), 2);
-    CHECK_INT(metric(&s, "campaign_mock_ims_tokens_evicted_total"), 1);
+    CHECK_INT(mock_metric(&s, "campaign_mock_ims_tokens"), 2);
+    CHECK_INT(mock_metric(&s, "campaign_mock_ims_tokens_evicted_total"), 1);
     free(t1);
     free(t2);
     free(t3);
@@ -204,7 +193,7 @@ static void test_tenants(void)
     r = mock_call(&s, "GET", "/_mock/tenants", NULL);
     CHECK(r.status == 200 && !strstr(r.body, "\"t3\""), "no t3: %s", r.body);
     response_free(&r);
-    CHECK_INT(metric(&s, "campaign_mock_tenants"), 3);
+    CHECK_INT(mock_metric(&s, "campaign_mock_tenants"), 3);
 
     /* An existing tenant is served as ever; deleting one makes room. */
     trigger(&r, &s, "t1", "T");
@@ -242,9 +231,9 @@ static void test_journal_bytes(void)
         CHECK_INT(r.status, 404);
         response_free(&r);
     }
-    long long bytes = metric(&s, "campaign_mock_journal_bytes");
-    long long kept = metric(&s, "campaign_mock_journal_entries");
-    long long evicted = metric(&s, "campaign_mock_journal_evicted_total");
+    long long bytes = mock_metric(&s, "campaign_mock_journal_bytes");
+    long long kept = mock_metric(&s, "campaign_mock_journal_entries");
+    long long evicted = mock_metric(&s, "campaign_mock_journal_evicted_total");
     CHECK(bytes > 900 * 1024 && bytes <= 1048576, "journal bytes %lld, within the cap", bytes);
     CHECK(kept > 20 && kept < 50 && kept + evicted == 100, "kept %lld, evicted %lld of 100", kept,
           evicted);

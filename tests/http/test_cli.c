@@ -13,7 +13,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -534,10 +533,8 @@ static void test_environment(void)
                 got = 0;
             fclose(f);
         }
-        if (got <= 0) {
-            struct timespec ts = {0, 10 * 1000000L};
-            nanosleep(&ts, NULL);
-        }
+        if (got <= 0)
+            harness_sleep_ms(10);
     }
     CHECK_INT(got, port);
     char base[64];

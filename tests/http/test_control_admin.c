@@ -9,16 +9,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 static int write_text(const char *path, const char *text)
 {
@@ -190,7 +183,7 @@ static void test_reload(void)
         seen = strcmp(label, "three") == 0;
         free(label);
         if (!seen)
-            sleep_ms(1);
+            harness_sleep_ms(1);
     }
     CHECK(seen, "SIGHUP did not reload the fixtures");
     CHECK_CALL(&s, "GET", "/_mock/tenants", NULL, 200,
@@ -207,7 +200,7 @@ static void test_reload(void)
     for (int i = 0; i < 2000 && !seen; i++) {
         seen = log_contains(&s, "fixtures invalid");
         if (!seen)
-            sleep_ms(1);
+            harness_sleep_ms(1);
     }
     CHECK(seen, "no log line for the refused SIGHUP reload");
     CHECK(log_contains(&s, "mappings[0].label: must be a string"), "the problem is logged");
@@ -299,18 +292,6 @@ static void test_admin_token(void)
 }
 
 /* The value of a sample line "name value" / "name{labels} value"; -1 when absent. */
-static long long metric(const char *text, const char *series)
-{
-    size_t n = strlen(series);
-    for (const char *line = text; line && *line;) {
-        const char *end = strchr(line, '\n');
-        if (strncmp(line, series, n) == 0 && line[n] == ' ')
-            return strtoll(line + n + 1, NULL, 10);
-        line = end ? end + 1 : NULL;
-    }
-    return -1;
-}
-
 /* Whether every line is a comment (# HELP / # TYPE) or "name[{labels}] integer". */
 static int exposition_valid(const char *text)
 {
@@ -353,9 +334,9 @@ static char *metrics_when(const struct server *s, const char *series, long long 
     for (int i = 0; i < 2000; i++) {
         response_free(&r);
         r = mock_call(s, "GET", "/_mock/metrics", NULL);
-        if (r.body && metric(r.body, series) == value)
+        if (r.body && metric_value(r.body, series) == value)
             break;
-        sleep_ms(1);
+        harness_sleep_ms(1);
     }
     char ct[128];
     CHECK_INT(r.status, 200);
@@ -381,8 +362,8 @@ static void test_metrics(void)
     const char *trig404 =
         "campaign_mock_requests_total{endpoint=\"ingest.trigger\",status=\"404\"}";
     char *m = metrics_when(&s, "campaign_mock_ingestion_requests_in_progress", 0);
-    CHECK_INT(metric(m, "campaign_mock_ingestion_requests_in_progress"), 0);
-    CHECK_INT(metric(m, trig200), -1);
+    CHECK_INT(metric_value(m, "campaign_mock_ingestion_requests_in_progress"), 0);
+    CHECK_INT(metric_value(m, trig200), -1);
     CHECK(strstr(m, "# TYPE campaign_mock_requests_total counter\n") != NULL, "%s", m);
     CHECK(strstr(m, "# TYPE campaign_mock_ingestion_requests_in_progress gauge\n") != NULL, "%s",
           m);
@@ -391,8 +372,8 @@ static void test_metrics(void)
     long long a = trigger_id(&s, "acme", "XDM44");
     long long b = trigger_id(&s, "acme", "XDM95");
     m = metrics_when(&s, "campaign_mock_journal_entries", 2);
-    CHECK_INT(metric(m, trig200), 2);
-    CHECK_INT(metric(m, "campaign_mock_ingestion_requests_in_progress"), 2);
+    CHECK_INT(metric_value(m, trig200), 2);
+    CHECK_INT(metric_value(m, "campaign_mock_ingestion_requests_in_progress"), 2);
     free(m);
     CHECK_POLL(&s, "acme", "XDM95", b, acs_in_progress(e, sizeof(e), b, "XDM95"));
     CHECK_POLL(&s, "acme", "XDM95", b, acs_failed_fetch(e, sizeof(e), b, "XDM95"));
@@ -402,13 +383,13 @@ static void test_metrics(void)
     response_free(&r);
     /* Wait for all five calls: they may complete in another order than answered. */
     m = metrics_when(&s, "campaign_mock_journal_entries", 5);
-    CHECK_INT(metric(m, trig404), 1);
-    CHECK_INT(metric(m, stat200), 2);
-    CHECK_INT(metric(m, trig200), 2);
-    CHECK_INT(metric(m, "campaign_mock_ingestion_requests_in_progress"), 1);
-    CHECK_INT(metric(m, "campaign_mock_journal_entries"), 5);
-    CHECK_INT(metric(m, "campaign_mock_journal_evicted_total"), 0);
-    CHECK_INT(metric(m, "campaign_mock_faults_applied_total"), 0);
+    CHECK_INT(metric_value(m, trig404), 1);
+    CHECK_INT(metric_value(m, stat200), 2);
+    CHECK_INT(metric_value(m, trig200), 2);
+    CHECK_INT(metric_value(m, "campaign_mock_ingestion_requests_in_progress"), 1);
+    CHECK_INT(metric_value(m, "campaign_mock_journal_entries"), 5);
+    CHECK_INT(metric_value(m, "campaign_mock_journal_evicted_total"), 0);
+    CHECK_INT(metric_value(m, "campaign_mock_faults_applied_total"), 0);
     free(m);
     (void)a;
     CHECK_INT(server_stop(&s), 0);

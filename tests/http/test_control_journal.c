@@ -10,7 +10,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -68,8 +67,7 @@ static int settle(const struct server *s, long long n)
     for (int i = 0; i < 2000; i++) {
         if (count_quiet(s) == n)
             return 1;
-        struct timespec ts = {0, 1000000L};
-        nanosleep(&ts, NULL);
+        harness_sleep_ms(1);
     }
     CHECK(0, "the journal never reached %lld entries", n);
     return 0;
@@ -278,8 +276,7 @@ static void settle_last(const struct server *s, long long polls)
         response_free(&r);
         if (last >= polls + 1)
             return;
-        struct timespec ts = {0, 1000000L};
-        nanosleep(&ts, NULL);
+        harness_sleep_ms(1);
     }
     CHECK(0, "the journal never recorded %lld polls", polls);
 }

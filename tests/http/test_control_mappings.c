@@ -14,31 +14,14 @@
 
 #define DATASET "5da558abd538ed18ae12aaaa"
 
-/* Calls and expects one of our 400s (with "problems" when problem is not NULL), then
- * checks that the tenant's state did not move. */
-static void refused_at(int line, const struct server *s, const char *tenant, const char *method,
-                       const char *path, const char *body, long status, const char *code,
-                       const char *part, const char *problem)
-{
-    char *before = tenant_state(s, tenant);
-    struct response r = mock_call(s, method, path, body);
-    if (problem)
-        check_error_problems_at(__FILE__, line, &r, status, code, part, problem);
-    else
-        check_error_reply_at(__FILE__, line, &r, status, code, part);
-    response_free(&r);
-    char *after = tenant_state(s, tenant);
-    CHECK(before[0] && strcmp(before, after) == 0,
-          "line %d: a refused %s %s changed the tenant:\n  before: %s\n  after:  %s", line, method,
-          path, before, after);
-    free(before);
-    free(after);
-}
+/* The refused call changes nothing in the tenant (check_refused_at); REFUSED_PROBLEMS
+ * also wants a "problems" entry containing problem. */
 #define REFUSED(s, tenant, method, path, body, status, code, part)                                 \
-    refused_at(__LINE__, (s), (tenant), (method), (path), (body), (status), (code), (part), NULL)
+    check_refused_at(__FILE__, __LINE__, (s), (tenant), (method), (path), (body), (status),        \
+                     (code), (part), PROBLEMS_NONE, NULL)
 #define REFUSED_PROBLEMS(s, tenant, method, path, body, part, problem)                             \
-    refused_at(__LINE__, (s), (tenant), (method), (path), (body), 400, "invalid_field", (part),    \
-               (problem))
+    check_refused_at(__FILE__, __LINE__, (s), (tenant), (method), (path), (body), 400,             \
+                     "invalid_field", (part), PROBLEMS_REQUIRED, (problem))
 
 static void test_get_put_delete(const struct server *s)
 {

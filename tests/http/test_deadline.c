@@ -177,7 +177,7 @@ static void test_no_deadline(void)
     for (size_t i = 0; i < n; i++) {
         send(fd, req + i, 1, MSG_NOSIGNAL);
         if (i + 1 < n && monotonic_ms() - t0 < 1600)
-            usleep(100000);
+            harness_sleep_ms(100);
     }
     read_until_close(fd, out, sizeof(out), 3000, &closed);
     CHECK(strncmp(out, "HTTP/1.1 200 ", 13) == 0,

@@ -11,84 +11,6 @@
 
 #include <curl/curl.h>
 
-/* The documented bodies, as the reference writes them (one line, ", " and ": "). */
-static const char *submitted(char *buf, size_t n, long long id, const char *mapping)
-{
-    snprintf(buf, n,
-             "{\"requestId\": %lld, \"info\": \"Ingestion request submitted successfully for the "
-             "Mapping ID: %s\", \"status\": \"Success\"}",
-             id, mapping);
-    return buf;
-}
-
-static const char *already(char *buf, size_t n, long long id, const char *mapping)
-{
-    snprintf(buf, n,
-             "{\"requestId\": %lld, \"info\": \"Ingestion request already in progress for the "
-             "Mapping ID: %s\", \"status\": \"In Progress\"}",
-             id, mapping);
-    return buf;
-}
-
-static const char *refused(char *buf, size_t n, const char *mapping, const char *why)
-{
-    snprintf(buf, n,
-             "{\"info\": \"Unable to submit data ingestion request, XDM Mapping ID: %s is %s\", "
-             "\"status\": \"Failed\"}",
-             mapping, why);
-    return buf;
-}
-
-static const char *in_progress(char *buf, size_t n, long long id, const char *mapping)
-{
-    snprintf(buf, n,
-             "{\"batchId\": \"\", \"info\": \"Mapping Id: %s.\", \"numRecords\": 0, "
-             "\"requestId\": %lld, \"status\": \"In Progress\"}",
-             mapping, id);
-    return buf;
-}
-
-static const char *success(char *buf, size_t n, long long id, const char *mapping,
-                           long long records)
-{
-    snprintf(buf, n,
-             "{\"batchId\": \"\", \"info\": \"Mapping Id: %s. \", \"numRecords\": %lld, "
-             "\"requestId\": %lld, \"status\": \"Success\"}",
-             mapping, records, id);
-    return buf;
-}
-
-static const char *failed_fetch(char *buf, size_t n, long long id, const char *mapping)
-{
-    snprintf(buf, n,
-             "{\"batchId\": \"\", \"info\": \"Mapping Id: %s. ACP-880056 Failed to fetch the "
-             "record from the database.\", \"numRecords\": 0, \"requestId\": %lld, \"status\": "
-             "\"Failed\"}",
-             mapping, id);
-    return buf;
-}
-
-static const char *failed_upload(char *buf, size_t n, long long id, const char *mapping,
-                                 const char *batch)
-{
-    snprintf(buf, n,
-             "{\"batchId\": \"%s\", \"info\": \"Mapping Id: %s. ACP-880096 Sync Job failed to "
-             "upload. Please check the error in the Platform UI.\", \"numRecords\": 0, "
-             "\"requestId\": %lld, \"status\": \"Failed\"}",
-             batch, mapping, id);
-    return buf;
-}
-
-static const char *aborted(char *buf, size_t n, long long id, const char *mapping)
-{
-    snprintf(buf, n,
-             "{\"batchId\": \"\", \"info\": \"Mapping Id: %s. Ingestion request aborted due to "
-             "some issue with data ingestion service. Please submit a new request\", "
-             "\"numRecords\": 0, \"requestId\": %lld, \"status\": \"Aborted\"}",
-             mapping, id);
-    return buf;
-}
-
 /* Status 200, the JSON content type, and exactly these bytes. */
 #define CHECK_DOC(r, expected)                                                                     \
     do {                                                                                           \
@@ -135,53 +57,53 @@ static void test_bundled(void)
         return;
     }
     char e[512];
-    post_expect(&s, "acme", "XDM44", submitted(e, sizeof(e), 3520, "XDM44"));
+    post_expect(&s, "acme", "XDM44", acs_submitted(e, sizeof(e), 3520, "XDM44"));
     /* A second trigger while the first runs names the running request. */
-    post_expect(&s, "acme", "XDM44", already(e, sizeof(e), 3520, "XDM44"));
-    poll_expect(&s, "acme", "XDM44", 3520, in_progress(e, sizeof(e), 3520, "XDM44"));
-    poll_expect(&s, "acme", "XDM44", 3520, success(e, sizeof(e), 3520, "XDM44", 15));
+    post_expect(&s, "acme", "XDM44", acs_already(e, sizeof(e), 3520, "XDM44"));
+    poll_expect(&s, "acme", "XDM44", 3520, acs_in_progress(e, sizeof(e), 3520, "XDM44"));
+    poll_expect(&s, "acme", "XDM44", 3520, acs_success(e, sizeof(e), 3520, "XDM44", 15));
     /* A finished request keeps answering its outcome. */
-    poll_expect(&s, "acme", "XDM44", 3520, success(e, sizeof(e), 3520, "XDM44", 15));
+    poll_expect(&s, "acme", "XDM44", 3520, acs_success(e, sizeof(e), 3520, "XDM44", 15));
 
-    post_expect(&s, "acme", "XDM95", submitted(e, sizeof(e), 3521, "XDM95"));
-    poll_expect(&s, "acme", "XDM95", 3521, in_progress(e, sizeof(e), 3521, "XDM95"));
-    poll_expect(&s, "acme", "XDM95", 3521, failed_fetch(e, sizeof(e), 3521, "XDM95"));
+    post_expect(&s, "acme", "XDM95", acs_submitted(e, sizeof(e), 3521, "XDM95"));
+    poll_expect(&s, "acme", "XDM95", 3521, acs_in_progress(e, sizeof(e), 3521, "XDM95"));
+    poll_expect(&s, "acme", "XDM95", 3521, acs_failed_fetch(e, sizeof(e), 3521, "XDM95"));
 
-    post_expect(&s, "acme", "XDM96", submitted(e, sizeof(e), 3522, "XDM96"));
-    poll_expect(&s, "acme", "XDM96", 3522, in_progress(e, sizeof(e), 3522, "XDM96"));
+    post_expect(&s, "acme", "XDM96", acs_submitted(e, sizeof(e), 3522, "XDM96"));
+    poll_expect(&s, "acme", "XDM96", 3522, acs_in_progress(e, sizeof(e), 3522, "XDM96"));
     poll_expect(&s, "acme", "XDM96", 3522,
-                failed_upload(e, sizeof(e), 3522, "XDM96", "592743400bb44ae6bd5bc99a37c7ddc0"));
+                acs_failed_upload(e, sizeof(e), 3522, "XDM96", "592743400bb44ae6bd5bc99a37c7ddc0"));
 
-    post_expect(&s, "acme", "XDM97", submitted(e, sizeof(e), 3523, "XDM97"));
-    poll_expect(&s, "acme", "XDM97", 3523, in_progress(e, sizeof(e), 3523, "XDM97"));
-    poll_expect(&s, "acme", "XDM97", 3523, aborted(e, sizeof(e), 3523, "XDM97"));
+    post_expect(&s, "acme", "XDM97", acs_submitted(e, sizeof(e), 3523, "XDM97"));
+    poll_expect(&s, "acme", "XDM97", 3523, acs_in_progress(e, sizeof(e), 3523, "XDM97"));
+    poll_expect(&s, "acme", "XDM97", 3523, acs_aborted(e, sizeof(e), 3523, "XDM97"));
 
-    post_expect(&s, "acme", "TestDoc", refused(e, sizeof(e), "TestDoc", "not stopped"));
-    post_expect(&s, "acme", "XDM10", refused(e, sizeof(e), "XDM10", "not published"));
+    post_expect(&s, "acme", "TestDoc", acs_refused(e, sizeof(e), "TestDoc", "stopped"));
+    post_expect(&s, "acme", "XDM10", acs_refused(e, sizeof(e), "XDM10", "published"));
 
     /* A hang stays In Progress however often it is polled. */
-    post_expect(&s, "acme", "XDM98", submitted(e, sizeof(e), 3524, "XDM98"));
+    post_expect(&s, "acme", "XDM98", acs_submitted(e, sizeof(e), 3524, "XDM98"));
     for (int i = 0; i < 5; i++)
-        poll_expect(&s, "acme", "XDM98", 3524, in_progress(e, sizeof(e), 3524, "XDM98"));
-    post_expect(&s, "acme", "XDM98", already(e, sizeof(e), 3524, "XDM98"));
+        poll_expect(&s, "acme", "XDM98", 3524, acs_in_progress(e, sizeof(e), 3524, "XDM98"));
+    post_expect(&s, "acme", "XDM98", acs_already(e, sizeof(e), 3524, "XDM98"));
 
     /* After an outcome, the mapping takes a new request (ids from one sequence). */
-    post_expect(&s, "acme", "XDM95", submitted(e, sizeof(e), 3525, "XDM95"));
+    post_expect(&s, "acme", "XDM95", acs_submitted(e, sizeof(e), 3525, "XDM95"));
 
     /* The template "*" makes a tenant on first use; its XDM1 has 10 changed records,
      * ingested by the first success, so the next success finds 0. */
-    post_expect(&s, "team-one", "XDM1", submitted(e, sizeof(e), 3526, "XDM1"));
-    poll_expect(&s, "team-one", "XDM1", 3526, in_progress(e, sizeof(e), 3526, "XDM1"));
-    poll_expect(&s, "team-one", "XDM1", 3526, success(e, sizeof(e), 3526, "XDM1", 10));
-    post_expect(&s, "team-one", "XDM1", submitted(e, sizeof(e), 3527, "XDM1"));
-    poll_expect(&s, "team-one", "XDM1", 3527, in_progress(e, sizeof(e), 3527, "XDM1"));
-    poll_expect(&s, "team-one", "XDM1", 3527, success(e, sizeof(e), 3527, "XDM1", 0));
+    post_expect(&s, "team-one", "XDM1", acs_submitted(e, sizeof(e), 3526, "XDM1"));
+    poll_expect(&s, "team-one", "XDM1", 3526, acs_in_progress(e, sizeof(e), 3526, "XDM1"));
+    poll_expect(&s, "team-one", "XDM1", 3526, acs_success(e, sizeof(e), 3526, "XDM1", 10));
+    post_expect(&s, "team-one", "XDM1", acs_submitted(e, sizeof(e), 3527, "XDM1"));
+    poll_expect(&s, "team-one", "XDM1", 3527, acs_in_progress(e, sizeof(e), 3527, "XDM1"));
+    poll_expect(&s, "team-one", "XDM1", 3527, acs_success(e, sizeof(e), 3527, "XDM1", 0));
     /* Another tenant from the same template starts from the template, not team-one. */
-    post_expect(&s, "team-two", "XDM1", submitted(e, sizeof(e), 3528, "XDM1"));
-    poll_expect(&s, "team-two", "XDM1", 3528, in_progress(e, sizeof(e), 3528, "XDM1"));
-    poll_expect(&s, "team-two", "XDM1", 3528, success(e, sizeof(e), 3528, "XDM1", 10));
+    post_expect(&s, "team-two", "XDM1", acs_submitted(e, sizeof(e), 3528, "XDM1"));
+    poll_expect(&s, "team-two", "XDM1", 3528, acs_in_progress(e, sizeof(e), 3528, "XDM1"));
+    poll_expect(&s, "team-two", "XDM1", 3528, acs_success(e, sizeof(e), 3528, "XDM1", 10));
     /* acme's own state is untouched by template tenants. */
-    poll_expect(&s, "acme", "XDM44", 3520, success(e, sizeof(e), 3520, "XDM44", 15));
+    poll_expect(&s, "acme", "XDM44", 3520, acs_success(e, sizeof(e), 3520, "XDM44", 15));
 
     CHECK_INT(server_stop(&s), 0);
 }
@@ -196,61 +118,61 @@ static void test_scripts(void)
     }
     char e[512];
     /* afterPolls 3: polls 1..3 In Progress, poll 4 the outcome; POSTs are not polls. */
-    post_expect(&s, "docs", "POLL3", submitted(e, sizeof(e), 100, "POLL3"));
-    poll_expect(&s, "docs", "POLL3", 100, in_progress(e, sizeof(e), 100, "POLL3"));
+    post_expect(&s, "docs", "POLL3", acs_submitted(e, sizeof(e), 100, "POLL3"));
+    poll_expect(&s, "docs", "POLL3", 100, acs_in_progress(e, sizeof(e), 100, "POLL3"));
     for (int i = 0; i < 3; i++)
-        post_expect(&s, "docs", "POLL3", already(e, sizeof(e), 100, "POLL3"));
-    poll_expect(&s, "docs", "POLL3", 100, in_progress(e, sizeof(e), 100, "POLL3"));
-    post_expect(&s, "docs", "POLL3", already(e, sizeof(e), 100, "POLL3"));
-    poll_expect(&s, "docs", "POLL3", 100, in_progress(e, sizeof(e), 100, "POLL3"));
-    poll_expect(&s, "docs", "POLL3", 100, success(e, sizeof(e), 100, "POLL3", 7));
+        post_expect(&s, "docs", "POLL3", acs_already(e, sizeof(e), 100, "POLL3"));
+    poll_expect(&s, "docs", "POLL3", 100, acs_in_progress(e, sizeof(e), 100, "POLL3"));
+    post_expect(&s, "docs", "POLL3", acs_already(e, sizeof(e), 100, "POLL3"));
+    poll_expect(&s, "docs", "POLL3", 100, acs_in_progress(e, sizeof(e), 100, "POLL3"));
+    poll_expect(&s, "docs", "POLL3", 100, acs_success(e, sizeof(e), 100, "POLL3", 7));
 
     /* afterPolls 0: the first poll shows the outcome. */
-    post_expect(&s, "docs", "POLL3", submitted(e, sizeof(e), 101, "POLL3"));
-    poll_expect(&s, "docs", "POLL3", 101, success(e, sizeof(e), 101, "POLL3", 2));
+    post_expect(&s, "docs", "POLL3", acs_submitted(e, sizeof(e), 101, "POLL3"));
+    poll_expect(&s, "docs", "POLL3", 101, acs_success(e, sizeof(e), 101, "POLL3", 2));
     /* A due request is decided by the next read, a POST included: the POST after an
      * afterPolls 0 trigger finds it finished and submits a new one. */
-    post_expect(&s, "docs", "POLL3", submitted(e, sizeof(e), 102, "POLL3"));
-    post_expect(&s, "docs", "POLL3", submitted(e, sizeof(e), 103, "POLL3"));
-    poll_expect(&s, "docs", "POLL3", 102, failed_fetch(e, sizeof(e), 102, "POLL3"));
+    post_expect(&s, "docs", "POLL3", acs_submitted(e, sizeof(e), 102, "POLL3"));
+    post_expect(&s, "docs", "POLL3", acs_submitted(e, sizeof(e), 103, "POLL3"));
+    poll_expect(&s, "docs", "POLL3", 102, acs_failed_fetch(e, sizeof(e), 102, "POLL3"));
     /* The script is used up: the default (hang) applies from now on. */
-    poll_expect(&s, "docs", "POLL3", 103, in_progress(e, sizeof(e), 103, "POLL3"));
-    post_expect(&s, "docs", "POLL3", already(e, sizeof(e), 103, "POLL3"));
+    poll_expect(&s, "docs", "POLL3", 103, acs_in_progress(e, sizeof(e), 103, "POLL3"));
+    post_expect(&s, "docs", "POLL3", acs_already(e, sizeof(e), 103, "POLL3"));
 
     /* A success without numRecords ingests the changed records (42), then 0. */
-    post_expect(&s, "docs", "REC", submitted(e, sizeof(e), 104, "REC"));
-    poll_expect(&s, "docs", "REC", 104, in_progress(e, sizeof(e), 104, "REC"));
-    poll_expect(&s, "docs", "REC", 104, success(e, sizeof(e), 104, "REC", 42));
-    post_expect(&s, "docs", "REC", submitted(e, sizeof(e), 105, "REC"));
-    poll_expect(&s, "docs", "REC", 105, success(e, sizeof(e), 105, "REC", 0));
+    post_expect(&s, "docs", "REC", acs_submitted(e, sizeof(e), 104, "REC"));
+    poll_expect(&s, "docs", "REC", 104, acs_in_progress(e, sizeof(e), 104, "REC"));
+    poll_expect(&s, "docs", "REC", 104, acs_success(e, sizeof(e), 104, "REC", 42));
+    post_expect(&s, "docs", "REC", acs_submitted(e, sizeof(e), 105, "REC"));
+    poll_expect(&s, "docs", "REC", 105, acs_success(e, sizeof(e), 105, "REC", 0));
     /* A scripted numRecords is reported as is. */
-    post_expect(&s, "docs", "REC", submitted(e, sizeof(e), 106, "REC"));
-    poll_expect(&s, "docs", "REC", 106, success(e, sizeof(e), 106, "REC", 9));
+    post_expect(&s, "docs", "REC", acs_submitted(e, sizeof(e), 106, "REC"));
+    poll_expect(&s, "docs", "REC", 106, acs_success(e, sizeof(e), 106, "REC", 9));
 
-    post_expect(&s, "docs", "FETCH", submitted(e, sizeof(e), 107, "FETCH"));
-    poll_expect(&s, "docs", "FETCH", 107, in_progress(e, sizeof(e), 107, "FETCH"));
-    poll_expect(&s, "docs", "FETCH", 107, in_progress(e, sizeof(e), 107, "FETCH"));
-    poll_expect(&s, "docs", "FETCH", 107, failed_fetch(e, sizeof(e), 107, "FETCH"));
+    post_expect(&s, "docs", "FETCH", acs_submitted(e, sizeof(e), 107, "FETCH"));
+    poll_expect(&s, "docs", "FETCH", 107, acs_in_progress(e, sizeof(e), 107, "FETCH"));
+    poll_expect(&s, "docs", "FETCH", 107, acs_in_progress(e, sizeof(e), 107, "FETCH"));
+    poll_expect(&s, "docs", "FETCH", 107, acs_failed_fetch(e, sizeof(e), 107, "FETCH"));
 
-    post_expect(&s, "docs", "UPLOAD", submitted(e, sizeof(e), 108, "UPLOAD"));
+    post_expect(&s, "docs", "UPLOAD", acs_submitted(e, sizeof(e), 108, "UPLOAD"));
     poll_expect(&s, "docs", "UPLOAD", 108,
-                failed_upload(e, sizeof(e), 108, "UPLOAD", "0123456789abcdef0123456789abcdef"));
+                acs_failed_upload(e, sizeof(e), 108, "UPLOAD", "0123456789abcdef0123456789abcdef"));
 
-    post_expect(&s, "docs", "ABORT", submitted(e, sizeof(e), 109, "ABORT"));
-    poll_expect(&s, "docs", "ABORT", 109, aborted(e, sizeof(e), 109, "ABORT"));
+    post_expect(&s, "docs", "ABORT", acs_submitted(e, sizeof(e), 109, "ABORT"));
+    poll_expect(&s, "docs", "ABORT", 109, acs_aborted(e, sizeof(e), 109, "ABORT"));
 
-    post_expect(&s, "docs", "Run.Ning-1_x", refused(e, sizeof(e), "Run.Ning-1_x", "not stopped"));
-    post_expect(&s, "docs", "Dr@ft", refused(e, sizeof(e), "Dr@ft", "not published"));
+    post_expect(&s, "docs", "Run.Ning-1_x", acs_refused(e, sizeof(e), "Run.Ning-1_x", "stopped"));
+    post_expect(&s, "docs", "Dr@ft", acs_refused(e, sizeof(e), "Dr@ft", "published"));
     /* Not published comes first in the rules, even for a started mapping. */
-    post_expect(&s, "docs", "DraftStarted", refused(e, sizeof(e), "DraftStarted", "not published"));
+    post_expect(&s, "docs", "DraftStarted", acs_refused(e, sizeof(e), "DraftStarted", "published"));
 
     /* Our template: a fresh tenant per name, each with its own changed records. */
-    post_expect(&s, "qa-1", "TPL", submitted(e, sizeof(e), 110, "TPL"));
-    poll_expect(&s, "qa-1", "TPL", 110, success(e, sizeof(e), 110, "TPL", 5));
-    post_expect(&s, "qa-2", "TPL", submitted(e, sizeof(e), 111, "TPL"));
-    poll_expect(&s, "qa-2", "TPL", 111, success(e, sizeof(e), 111, "TPL", 5));
-    post_expect(&s, "qa-1", "TPL", submitted(e, sizeof(e), 112, "TPL"));
-    poll_expect(&s, "qa-1", "TPL", 112, success(e, sizeof(e), 112, "TPL", 0));
+    post_expect(&s, "qa-1", "TPL", acs_submitted(e, sizeof(e), 110, "TPL"));
+    poll_expect(&s, "qa-1", "TPL", 110, acs_success(e, sizeof(e), 110, "TPL", 5));
+    post_expect(&s, "qa-2", "TPL", acs_submitted(e, sizeof(e), 111, "TPL"));
+    poll_expect(&s, "qa-2", "TPL", 111, acs_success(e, sizeof(e), 111, "TPL", 5));
+    post_expect(&s, "qa-1", "TPL", acs_submitted(e, sizeof(e), 112, "TPL"));
+    poll_expect(&s, "qa-1", "TPL", 112, acs_success(e, sizeof(e), 112, "TPL", 0));
 
     CHECK_INT(server_stop(&s), 0);
 }
@@ -265,8 +187,8 @@ static void test_request_id_forms(void)
     }
     char e[512];
     /* XDM98 hangs, so every form answers the same In Progress body. */
-    post_expect(&s, "acme", "XDM98", submitted(e, sizeof(e), 3520, "XDM98"));
-    in_progress(e, sizeof(e), 3520, "XDM98");
+    post_expect(&s, "acme", "XDM98", acs_submitted(e, sizeof(e), 3520, "XDM98"));
+    acs_in_progress(e, sizeof(e), 3520, "XDM98");
     poll_expect(&s, "acme", "XDM98", 3520, e);
     poll_body_expect(&s, "acme", "XDM98", "{\"requestId\": 3520}", e);
     poll_body_expect(&s, "acme", "XDM98", "{\"requestId\":3520}", e);
@@ -277,11 +199,11 @@ static void test_request_id_forms(void)
     poll_body_expect(&s, "acme", "XDM98", "\n{\n  \"requestId\": 3520\n}\n", e);
 
     /* Body forms count as polls too: XDM44 (afterPolls 1) by body, then by query. */
-    post_expect(&s, "acme", "XDM44", submitted(e, sizeof(e), 3521, "XDM44"));
+    post_expect(&s, "acme", "XDM44", acs_submitted(e, sizeof(e), 3521, "XDM44"));
     poll_body_expect(&s, "acme", "XDM44", "{\"requestId\"=\"3521\"}",
-                     in_progress(e, sizeof(e), 3521, "XDM44"));
+                     acs_in_progress(e, sizeof(e), 3521, "XDM44"));
     poll_body_expect(&s, "acme", "XDM44", "{\"requestId\": \"3521\"}",
-                     success(e, sizeof(e), 3521, "XDM44", 15));
+                     acs_success(e, sizeof(e), 3521, "XDM44", 15));
 
     /* The query wins over a body. */
     char url[512], full[600];
@@ -289,7 +211,7 @@ static void test_request_id_forms(void)
              ingest_url(&s, "acme", "XDM98", url, sizeof(url)));
     struct response r;
     http_call(&r, "GET", full, "{\"requestId\": 3521}", -1, AUTH_HEADERS);
-    CHECK_DOC(&r, in_progress(e, sizeof(e), 3520, "XDM98"));
+    CHECK_DOC(&r, acs_in_progress(e, sizeof(e), 3520, "XDM98"));
     response_free(&r);
 
     /* requestId is a JSON number in every body that has one. */
@@ -312,7 +234,7 @@ static void draw_batch(const char *seed, char out[33])
         return;
     }
     char e[512];
-    post_expect(&s, "seed", "DRAW", submitted(e, sizeof(e), 7, "DRAW"));
+    post_expect(&s, "seed", "DRAW", acs_submitted(e, sizeof(e), 7, "DRAW"));
     struct response r;
     poll_status(&r, &s, "seed", "DRAW", 7);
     const char *p = r.body ? strstr(r.body, "{\"batchId\": \"") : NULL;
@@ -323,10 +245,10 @@ static void draw_batch(const char *seed, char out[33])
         if (n == 32)
             snprintf(out, 33, "%.32s", p);
     }
-    CHECK_DOC(&r, failed_upload(e, sizeof(e), 7, "DRAW", out));
+    CHECK_DOC(&r, acs_failed_upload(e, sizeof(e), 7, "DRAW", out));
     response_free(&r);
     /* A second request draws again: another id, still 32 lowercase hex. */
-    post_expect(&s, "seed", "DRAW", submitted(e, sizeof(e), 8, "DRAW"));
+    post_expect(&s, "seed", "DRAW", acs_submitted(e, sizeof(e), 8, "DRAW"));
     poll_status(&r, &s, "seed", "DRAW", 8);
     p = r.body ? strstr(r.body, "{\"batchId\": \"") : NULL;
     CHECK(p && strspn(p + 13, "0123456789abcdef") == 32 && strncmp(p + 13, out, 32) != 0,

@@ -27,15 +27,6 @@ static const char BODY_502[] =
 static const char BODY_503[] = "{\"code\":503,\"message\":\"Service Unavailable\"}";
 
 /* POST /_mock/faults, expecting 201. */
-static void add_fault_at(int line, const struct server *s, const char *rule)
-{
-    struct response r = mock_call(s, "POST", "/_mock/faults", rule);
-    CHECK(r.status == 201, "line %d: POST /_mock/faults %s: %ld %s", line, rule, r.status,
-          r.body ? r.body : "");
-    response_free(&r);
-}
-#define ADD_FAULT(s, rule) add_fault_at(__LINE__, (s), (rule))
-
 /* DELETE /_mock/faults, expecting {"deleted":n}. */
 static void clear_faults_at(int line, const struct server *s, int n)
 {
@@ -149,21 +140,6 @@ static void check_journal_at(int line, const cJSON *journal, int i, long status,
           fault ? fault : "null");
 }
 #define CHECK_JOURNAL(j, i, status, fault) check_journal_at(__LINE__, (j), (i), (status), (fault))
-
-static long long metric(const struct server *s, const char *name)
-{
-    struct response r = mock_call(s, "GET", "/_mock/metrics", NULL);
-    long long v = -1;
-    size_t n = strlen(name);
-    for (const char *p = r.body; p && *p;) {
-        if (strncmp(p, name, n) == 0 && p[n] == ' ')
-            v = strtoll(p + n + 1, NULL, 10);
-        p = strchr(p, '\n');
-        p = p ? p + 1 : NULL;
-    }
-    response_free(&r);
-    return v;
-}
 
 /* --- gateway errors ----------------------------------------------------------------- */
 
@@ -811,7 +787,7 @@ static void test_control(const struct server *s)
 
 static void test_journal_metrics(const struct server *s)
 {
-    long long applied = metric(s, "campaign_mock_faults_applied_total");
+    long long applied = mock_metric(s, "campaign_mock_faults_applied_total");
     CHECK(applied >= 0, "metric campaign_mock_faults_applied_total missing");
     ADD_FAULT(s, "{\"id\": \"j-reset\", \"match\": {\"tenant\": \"jr\"}, \"action\": "
                  "{\"transport\": \"reset\"}, \"times\": 1}");
@@ -860,7 +836,7 @@ static void test_journal_metrics(const struct server *s)
     CHECK_COUNTERS(s, "j-empty", 1, 5, 0);
     CHECK_COUNTERS(s, "j-503", 2, 4, 0);
     CHECK_COUNTERS(s, "j-delay", 1, 2, 0);
-    CHECK_INT(metric(s, "campaign_mock_faults_applied_total"), applied + 5);
+    CHECK_INT(mock_metric(s, "campaign_mock_faults_applied_total"), applied + 5);
     /* A filter by status finds the faulted answers. */
     struct response r = mock_call(s, "GET", "/_mock/journal/count?tenant=jr&status=503", NULL);
     CHECK_STR(r.body, "{\"count\":2}");

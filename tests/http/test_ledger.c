@@ -11,26 +11,11 @@
 
 #include <curl/curl.h>
 
-static void get_query(struct response *r, const struct server *s, const char *tenant,
-                      const char *mapping, const char *query)
-{
-    char url[512], full[1024];
-    snprintf(full, sizeof(full), "%s%s", ingest_url(s, tenant, mapping, url, sizeof(url)), query);
-    http_call(r, "GET", full, NULL, 0, AUTH_HEADERS);
-}
-
-static void get_body(struct response *r, const struct server *s, const char *tenant,
-                     const char *mapping, const char *body)
-{
-    char url[512];
-    http_call(r, "GET", ingest_url(s, tenant, mapping, url, sizeof(url)), body, -1, AUTH_HEADERS);
-}
-
 static void expect_query(const struct server *s, const char *query, long status, const char *code,
                          const char *part)
 {
     struct response r;
-    get_query(&r, s, "acme", "XDM98", query);
+    poll_raw(&r, s, "acme", "XDM98", query, NULL, 0);
     CHECK_ERROR(&r, status, code, part);
     response_free(&r);
 }
@@ -39,7 +24,7 @@ static void expect_body(const struct server *s, const char *body, long status, c
                         const char *part)
 {
     struct response r;
-    get_body(&r, s, "acme", "XDM98", body);
+    poll_raw(&r, s, "acme", "XDM98", "", body, -1);
     CHECK_ERROR(&r, status, code, part);
     response_free(&r);
 }
@@ -119,7 +104,7 @@ static void test_request_ids(const struct server *s)
     /* Unknown ids, and ids of another mapping or tenant, are all unknown here. */
     expect_query(s, "?requestId=1", 404, "unknown_request", "requestId 1 ");
     expect_query(s, "?requestId=3522", 404, "unknown_request", "3522");
-    get_query(&r, s, "acme", "XDM95", "?requestId=3521");
+    poll_raw(&r, s, "acme", "XDM95", "?requestId=3521", NULL, 0);
     CHECK_ERROR(&r, 404, "unknown_request", "3521");
     CHECK(strstr(r.body, "XDM95") != NULL, "names the mapping asked: %s", r.body);
     response_free(&r);

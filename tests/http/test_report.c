@@ -113,7 +113,7 @@ static void test_good_then_bad(void)
     CHECK_INT(call(&s, "POST", "/ims/token/v3", TOKEN_FORM, form), 200);
     CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200); /* In Progress */
-    usleep(120000);
+    harness_sleep_ms(120);
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200); /* Success */
     cJSON *good = report(&s, "/_mock/report?pollIntervalMs=100");
     char rules[512];
@@ -278,7 +278,7 @@ static void test_good_then_bad(void)
     for (int i = 0; i < 4; i++) {
         CHECK_INT(call(&s, "POST", "/ims/token/v3", TOKEN_FORM, form), 200);
         CHECK_INT(call(&s, "GET", XDM44 "?requestId=3523", NULL, auth), 200);
-        usleep(120000);
+        harness_sleep_ms(120);
     }
     cJSON *tokens = report(&s, "/_mock/report?pollIntervalMs=100");
     rules_of(tokens, rules, sizeof(rules));
@@ -351,7 +351,7 @@ static void threshold_case(const char *what, const char *const *args, const char
     }
     CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200);
-    usleep(150000);
+    harness_sleep_ms(150);
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200);
     cJSON *doc = report(&s, query);
     char rules[256];
@@ -432,7 +432,7 @@ static void test_manual_clock_recipe(void)
      * server clock standing still. */
     CHECK_INT(call(&s, "POST", SLOW, NULL, auth), 200);
     CHECK_INT(call(&s, "GET", SLOW "?requestId=3521", NULL, auth), 200);
-    usleep(1100000);
+    harness_sleep_ms(1100);
     CHECK_INT(call(&s, "GET", SLOW "?requestId=3521", NULL, auth), 200);
     doc = report(&s, "/_mock/report");
     rules_of(doc, rules, sizeof(rules));
@@ -469,18 +469,18 @@ static void test_retries_and_loops(void)
     CHECK_INT(call(&s, "POST", XDM44, NULL, no_key), 403); /* 4: the same call again */
     CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);   /* 5: in progress, 3520 */
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200); /* 6 */
-    usleep(20000);
+    harness_sleep_ms(20);
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200); /* 7: Success */
     CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);                  /* 8: submitted 3521 */
     CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);                  /* 9: in progress, 3521 */
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3521", NULL, auth), 200); /* 10 */
-    usleep(20000);
+    harness_sleep_ms(20);
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3521", NULL, auth), 200); /* 11: Success */
     CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200);                  /* 12: submitted 3522 */
     CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200); /* 13: in progress, 3522 */
     CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200); /* 14: in progress, 3522: a loop */
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3522", NULL, auth), 200); /* 15 */
-    usleep(20000);
+    harness_sleep_ms(20);
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3522", NULL, auth), 200); /* 16: Success */
     cJSON *doc = report(&s, "/_mock/report?pollIntervalMs=10");
     char rules[256];

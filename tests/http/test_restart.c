@@ -18,34 +18,6 @@
 #define NOISE_MAX  2000
 #define KILL_AFTER 20
 
-static const char *in_progress(char *buf, size_t n, const char *mapping, long long id)
-{
-    snprintf(buf, n,
-             "{\"batchId\": \"\", \"info\": \"Mapping Id: %s.\", \"numRecords\": 0, "
-             "\"requestId\": %lld, \"status\": \"In Progress\"}",
-             mapping, id);
-    return buf;
-}
-
-static const char *success(char *buf, size_t n, const char *mapping, long long id,
-                           long long records)
-{
-    snprintf(buf, n,
-             "{\"batchId\": \"\", \"info\": \"Mapping Id: %s. \", \"numRecords\": %lld, "
-             "\"requestId\": %lld, \"status\": \"Success\"}",
-             mapping, records, id);
-    return buf;
-}
-
-static const char *submitted(char *buf, size_t n, const char *mapping, long long id)
-{
-    snprintf(buf, n,
-             "{\"requestId\": %lld, \"info\": \"Ingestion request submitted successfully for the "
-             "Mapping ID: %s\", \"status\": \"Success\"}",
-             id, mapping);
-    return buf;
-}
-
 static void expect_poll(const struct server *s, const char *mapping, long long id,
                         const char *expected)
 {
@@ -133,16 +105,16 @@ int main(void)
     char e[512];
     struct response r;
     trigger(&r, &s, "rs", "SLOW");
-    CHECK_STR(r.body, submitted(e, sizeof(e), "SLOW", 1000));
+    CHECK_STR(r.body, acs_submitted(e, sizeof(e), 1000, "SLOW"));
     response_free(&r);
-    expect_poll(&s, "SLOW", 1000, in_progress(e, sizeof(e), "SLOW", 1000));
+    expect_poll(&s, "SLOW", 1000, acs_in_progress(e, sizeof(e), 1000, "SLOW"));
     trigger(&r, &s, "rs", "REC");
-    CHECK_STR(r.body, submitted(e, sizeof(e), "REC", 1001));
+    CHECK_STR(r.body, acs_submitted(e, sizeof(e), 1001, "REC"));
     response_free(&r);
-    expect_poll(&s, "REC", 1001, in_progress(e, sizeof(e), "REC", 1001));
-    expect_poll(&s, "REC", 1001, success(e, sizeof(e), "REC", 1001, 20));
+    expect_poll(&s, "REC", 1001, acs_in_progress(e, sizeof(e), 1001, "REC"));
+    expect_poll(&s, "REC", 1001, acs_success(e, sizeof(e), 1001, "REC", 20));
     trigger(&r, &s, "rs", "HANGM");
-    CHECK_STR(r.body, submitted(e, sizeof(e), "HANGM", 1002));
+    CHECK_STR(r.body, acs_submitted(e, sizeof(e), 1002, "HANGM"));
     response_free(&r);
 
     /* SIGKILL while the traffic thread is mid-flight. */
@@ -174,8 +146,8 @@ int main(void)
             max_id = id;
         poll_status(&r, &s2, "rs", "NOISE", id);
         char ip[512], ok[512];
-        in_progress(ip, sizeof(ip), "NOISE", id);
-        success(ok, sizeof(ok), "NOISE", id, 1);
+        acs_in_progress(ip, sizeof(ip), id, "NOISE");
+        acs_success(ok, sizeof(ok), id, "NOISE", 1);
         CHECK_INT(r.status, 200);
         if (noise->seen_success[i])
             CHECK_STR(r.body, ok);
@@ -185,10 +157,10 @@ int main(void)
         response_free(&r);
     }
     /* SLOW had one poll: two more In Progress, then its outcome. */
-    expect_poll(&s2, "SLOW", 1000, in_progress(e, sizeof(e), "SLOW", 1000));
-    expect_poll(&s2, "SLOW", 1000, in_progress(e, sizeof(e), "SLOW", 1000));
-    expect_poll(&s2, "SLOW", 1000, success(e, sizeof(e), "SLOW", 1000, 5));
-    expect_poll(&s2, "REC", 1001, success(e, sizeof(e), "REC", 1001, 20));
+    expect_poll(&s2, "SLOW", 1000, acs_in_progress(e, sizeof(e), 1000, "SLOW"));
+    expect_poll(&s2, "SLOW", 1000, acs_in_progress(e, sizeof(e), 1000, "SLOW"));
+    expect_poll(&s2, "SLOW", 1000, acs_success(e, sizeof(e), 1000, "SLOW", 5));
+    expect_poll(&s2, "REC", 1001, acs_success(e, sizeof(e), 1001, "REC", 20));
     /* The hang is still the mapping's running request. */
     trigger(&r, &s2, "rs", "HANGM");
     snprintf(e, sizeof(e),
@@ -202,10 +174,10 @@ int main(void)
     trigger(&r, &s2, "rs", "REC");
     long long rec = body_request_id(r.body);
     CHECK(rec > max_id && rec <= max_id + 2, "new id %lld after %lld", rec, max_id);
-    CHECK_STR(r.body, submitted(e, sizeof(e), "REC", rec));
+    CHECK_STR(r.body, acs_submitted(e, sizeof(e), rec, "REC"));
     response_free(&r);
-    expect_poll(&s2, "REC", rec, in_progress(e, sizeof(e), "REC", rec));
-    expect_poll(&s2, "REC", rec, success(e, sizeof(e), "REC", rec, 0));
+    expect_poll(&s2, "REC", rec, acs_in_progress(e, sizeof(e), rec, "REC"));
+    expect_poll(&s2, "REC", rec, acs_success(e, sizeof(e), rec, "REC", 0));
 
     /* A clean stop, then a start that continues. */
     CHECK_INT(server_stop(&s2), 0);
@@ -213,10 +185,10 @@ int main(void)
         CHECK(0, "server did not restart after SIGTERM");
         return test_report();
     }
-    expect_poll(&s3, "REC", rec, success(e, sizeof(e), "REC", rec, 0));
-    expect_poll(&s3, "SLOW", 1000, success(e, sizeof(e), "SLOW", 1000, 5));
+    expect_poll(&s3, "REC", rec, acs_success(e, sizeof(e), rec, "REC", 0));
+    expect_poll(&s3, "SLOW", 1000, acs_success(e, sizeof(e), 1000, "SLOW", 5));
     trigger(&r, &s3, "rs", "SLOW");
-    CHECK_STR(r.body, submitted(e, sizeof(e), "SLOW", rec + 1));
+    CHECK_STR(r.body, acs_submitted(e, sizeof(e), rec + 1, "SLOW"));
     response_free(&r);
     trigger(&r, &s3, "rs", "HANGM");
     CHECK_INT(body_request_id(r.body), 1002);

@@ -48,7 +48,7 @@ static int wait_journal(const struct server *s, int n)
         response_free(&r);
         if (ok)
             return 0;
-        usleep(10000);
+        harness_sleep_ms(10);
     }
     return -1;
 }

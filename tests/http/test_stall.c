@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -132,12 +131,6 @@ static void close_clients(int n)
         close(clients[i].fd);
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* Waits until the process is stopped (state T in /proc/PID/stat). */
 static int wait_stopped(pid_t pid)
 {
@@ -153,7 +146,7 @@ static int wait_stopped(pid_t pid)
         const char *p = strrchr(line, ')');
         if (p && p[1] == ' ' && p[2] == 'T')
             return 0;
-        sleep_ms(1);
+        harness_sleep_ms(1);
     }
     return -1;
 }
@@ -171,7 +164,7 @@ static void ready_at_once(int n)
     CHECK(wait_stopped(s.pid) == 0, "the server did not stop");
     send_all(n);
     /* Let the bytes reach the server's sockets before it runs again. */
-    sleep_ms(50);
+    harness_sleep_ms(50);
     CHECK(kill(s.pid, SIGCONT) == 0, "SIGCONT: %s", strerror(errno));
     int answered = collect_all(n);
     if (answered != n)
@@ -191,7 +184,7 @@ static void bursts(int n, int rounds, long pause_ms)
         return;
     CHECK(open_clients(&s, n) == 0, "%d connections were not all set up", n);
     for (int r = 0; r < rounds; r++) {
-        sleep_ms(pause_ms);
+        harness_sleep_ms(pause_ms);
         send_all(n);
         int answered = collect_all(n);
         if (answered != n)
