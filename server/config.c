@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
+
 extern char **environ; /* the variables, for those no option reads */
 
 const char config_usage[] =
@@ -107,7 +109,7 @@ static const char *allowed_values(const char *name)
         {"request-timeout", "seconds, an integer from 0 to 3600"},
         {"idle-timeout", "seconds, an integer from 1 to 86400"},
         {"shutdown-grace", "seconds, an integer from 0 to 3600"},
-        {"report-poll-interval-ms", "an integer from 1 to 3600000"},
+        {"report-poll-interval-ms", "an integer from 1 to " CONFIG_STR(CONFIG_REPORT_POLL_MAX_MS)},
         {"tls-port", "an integer from 0 to 65535, or off"},
         {"tls-dir", "a directory path"},
         {"tls-host", "a DNS name or an IP address, at most 253 bytes of letters, digits, '.', "
@@ -116,6 +118,12 @@ static const char *allowed_values(const char *name)
         {"tls-key", "a file path"},
         {"log-format", "text or json"},
         {"log-level", "error, warn, info or debug"},
+        /* The report command's own. */
+        {"tenant", "a tenant name"},
+        {"since", "a journal entry id, 0 or more"},
+        {"poll-interval-ms", "an integer from 1 to " CONFIG_STR(CONFIG_REPORT_POLL_MAX_MS)},
+        {"format", "text, json or junit"},
+        {"fail-on", "error, warning or never"},
     };
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         if (strcmp(table[i].name, name) == 0)
@@ -237,7 +245,7 @@ static int apply(struct config *c, const char *name, const char *value, char *er
             goto bad;
         c->idle_timeout = (int)v;
     } else if (strcmp(name, "report-poll-interval-ms") == 0) {
-        if (parse_ll(&v, value, 1, 3600000) < 0)
+        if (parse_ll(&v, value, 1, CONFIG_REPORT_POLL_MAX_MS) < 0)
             goto bad;
         c->report_poll_ms = v;
     } else if (strcmp(name, "shutdown-grace") == 0) {
@@ -477,10 +485,10 @@ static int report_option(struct config *c, const char *a, const char *next, int 
             ok = *value != '\0';
             c->report_tenant = value;
         } else if (k == 1) {
-            ok = parse_ll(&v, value, 0, 9007199254740992LL) == 0;
+            ok = parse_ll(&v, value, 0, JSON_INT_MAX) == 0;
             c->report_since = value;
         } else if (k == 2) {
-            ok = parse_ll(&v, value, 1, 3600000) == 0;
+            ok = parse_ll(&v, value, 1, CONFIG_REPORT_POLL_MAX_MS) == 0;
             c->report_interval = value;
         } else if (k == 3) {
             ok = strcmp(value, "text") == 0 || strcmp(value, "json") == 0 ||
@@ -492,11 +500,8 @@ static int report_option(struct config *c, const char *a, const char *next, int 
             c->report_fail_on = value;
         }
         if (!ok) {
-            static const char *const allowed[] = {"a tenant name", "a journal entry id, 0 or more",
-                                                  "an integer from 1 to 3600000",
-                                                  "text, json or junit", "error, warning or never"};
             snprintf(err, n, "--%s: invalid value \"%.100s\" (expected %s)", names[k], value,
-                     allowed[k]);
+                     allowed_values(names[k]));
             return -1;
         }
         return 1;

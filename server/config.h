@@ -13,6 +13,12 @@
 #define CONFIG_FIXTURES_MAX  32 /* --fixtures may be repeated this many times */
 #define CONFIG_THREADS_MAX   64 /* --threads: more workers than this only contend */
 #define CONFIG_TLS_HOSTS_MAX 16 /* --tls-host: names a leaf may add to Adobe's and loopback's */
+/* The report's poll interval, in ms, wherever it is given (--report-poll-interval-ms,
+ * settings.report.pollIntervalMs, ?pollIntervalMs=, report --poll-interval-ms): at most
+ * an hour. A plain number, so that CONFIG_STR makes it the text of every message. */
+#define CONFIG_REPORT_POLL_MAX_MS 3600000
+#define CONFIG_STR_(x)            #x
+#define CONFIG_STR(x)             CONFIG_STR_(x)
 
 enum auth_mode { AUTH_OFF = 0, AUTH_PRESENCE, AUTH_STRICT };
 enum command {

@@ -20,8 +20,17 @@
 
 int ctl_query_known(struct ctl *c, const char *const known[])
 {
+    char msg[sizeof(c->msg)];
+    if (!ctl_query_unknown(c->req, known, msg, sizeof(msg)))
+        return 0;
+    return ctl_fail(c, ERR_BAD_FIELD, "%s", msg);
+}
+
+int ctl_query_unknown(const struct http_request *req, const char *const known[], char *msg,
+                      size_t size)
+{
     char name[64];
-    if (!http_request_query_unknown(c->req, known, name, sizeof(name)))
+    if (!http_request_query_unknown(req, known, name, sizeof(name)))
         return 0;
     /* A misspelt filter must not read everything and let a test pass for the wrong
      * reason. */
@@ -36,7 +45,8 @@ int ctl_query_known(struct ctl *c, const char *const known[])
         if (n > 0 && (size_t)n < sizeof(list) - used)
             used += (size_t)n;
     }
-    return ctl_fail(c, ERR_BAD_FIELD, "unknown query parameter \"%s\" (it takes %s)", name, list);
+    snprintf(msg, size, "unknown query parameter \"%s\" (it takes %s)", name, list);
+    return 1;
 }
 
 int ctl_fail(struct ctl *c, enum err_code err, const char *fmt, ...)

@@ -78,6 +78,10 @@ int ctl_run_stream(struct app *app, const struct http_request *req, struct reply
 /* Refuses (400 invalid_field) a query parameter not in known (NULL-terminated), naming
  * it and the ones the call takes; 0 when there is none. */
 int ctl_query_known(struct ctl *c, const char *const known[]);
+/* The same check for a handler that answers by itself: 1 with the message in msg when
+ * req has a query parameter not in known, else 0. */
+int ctl_query_unknown(const struct http_request *req, const char *const known[], char *msg,
+                      size_t size);
 
 /* Records a refusal; returns CTL_REFUSED for `return ctl_fail(...)`. */
 int ctl_fail(struct ctl *c, enum err_code err, const char *fmt, ...)

@@ -665,11 +665,9 @@ void handle_report_get(struct app *app, const struct http_request *req, struct r
     if (r->tenant && !*r->tenant)
         r->tenant = NULL;
     static const char *const known[] = {"tenant", "since", "pollIntervalMs", NULL};
-    char unknown[64];
-    if (http_request_query_unknown(req, known, unknown, sizeof(unknown))) {
-        errors_reply(rep, ERR_BAD_FIELD,
-                     "unknown query parameter \"%s\" (it takes tenant, since or pollIntervalMs)",
-                     unknown);
+    char unknown[512];
+    if (ctl_query_unknown(req, known, unknown, sizeof(unknown))) {
+        errors_reply(rep, ERR_BAD_FIELD, "%s", unknown);
         goto done;
     }
     struct head h = {0, 0, 0, 0, 0};
@@ -680,9 +678,10 @@ void handle_report_get(struct app *app, const struct http_request *req, struct r
                      since);
         goto done;
     }
-    if (rc == 0 && interval && parse_count(interval, 1, 3600000, &r->poll_interval_ms) < 0) {
-        errors_reply(rep, ERR_BAD_FIELD,
-                     "pollIntervalMs: \"%.20s\" is not an integer from 1 to 3600000", interval);
+    if (rc == 0 && interval &&
+        parse_count(interval, 1, CONFIG_REPORT_POLL_MAX_MS, &r->poll_interval_ms) < 0) {
+        errors_reply(rep, ERR_BAD_FIELD, "pollIntervalMs: \"%.20s\" is not an integer from 1 to %d",
+                     interval, CONFIG_REPORT_POLL_MAX_MS);
         goto done;
     }
     if (rc == 0) {
