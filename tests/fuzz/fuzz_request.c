@@ -36,7 +36,7 @@
 #include "clock.h"
 #include "config.h"
 #include "errors.h"
-#include "fixtures/faults.h"
+#include "faults/faults.h"
 #include "http/reply.h"
 #include "http/router.h"
 #include "http/server.h"
