@@ -3,9 +3,10 @@
  * rule names by value. The lists that cannot be generated from it are checked against
  * it here, so that none drifts: the gateway errors api/gateway.c answers, the
  * transports http/reply.c names, the journal's CHECK constraint (schema/0NN_*.sql), the
- * enums of schema/openapi.yaml and schema/fixtures.schema.json, and the dashboard's
- * presets (ui/index.html). The validation messages written from the table are pinned
- * byte for byte. The match endpoints (faults/match.c) are checked the same way.
+ * enums of schema/openapi.yaml and schema/fixtures.schema.json, the dashboard's
+ * presets (ui/index.html) and the report's coverage (server/control/report.c). The validation
+ * messages written from the table are pinned byte for byte. The match endpoints (faults/match.c)
+ * are checked the same way.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,6 +288,23 @@ static void test_dashboard(void)
     CHECK_STR(got, "ingest.trigger, ingest.status, ims.token");
 }
 
+/* The report's coverage (GET /_mock/report) counts each of these answers: a row
+ * without its answer there would never be reported as seen. Its table is static, so
+ * the source is read. */
+static void test_report_coverage(void)
+{
+    char *text = read_source("server/control/report.c");
+    size_t n = 0;
+    const struct fault_action_def *defs = faults_actions(&n);
+    for (size_t i = 0; text && i < n; i++) {
+        char id[96];
+        snprintf(id, sizeof(id), "{\"%s.%s\"",
+                 defs[i].kind == FAULT_ERROR ? "gateway" : "transport", defs[i].name);
+        CHECK(strstr(text, id) != NULL, "server/control/report.c: no answer %s\"}", id + 1);
+    }
+    free(text);
+}
+
 /* The journal's transport column is checked by the last migration that names it. */
 static void test_migration(void)
 {
@@ -312,5 +330,6 @@ int main(void)
     test_fixtures_schema();
     test_dashboard();
     test_migration();
+    test_report_coverage();
     return test_report();
 }
