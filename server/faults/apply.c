@@ -36,7 +36,7 @@ static int draw(struct store *st, double *unit, uint64_t *bits)
 /* The HTTP layer's transport of a table row, by its name (http/reply.c). */
 static enum reply_transport transport_of(const struct fault_action_def *def)
 {
-    for (int t = TRANSPORT_NORMAL + 1; t <= TRANSPORT_HANG; t++) {
+    for (int t = TRANSPORT_NORMAL + 1; t < TRANSPORT_COUNT; t++) {
         if (strcmp(reply_transport_name((enum reply_transport)t), def->name) == 0)
             return (enum reply_transport)t;
     }
