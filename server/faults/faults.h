@@ -41,8 +41,10 @@ enum fault_kind { FAULT_DELAY_ONLY = 0, FAULT_ERROR, FAULT_CUSTOM, FAULT_TRANSPO
 /*
  * One action a rule may name by value: {"error": "401013"}, {"transport": "reset"}.
  * This table is the one list of them: validation and its messages, parsing and
- * applying read it, and tests/unit/test_fault_table.c checks the lists of
- * schema/openapi.yaml, schema/fixtures.schema.json and ui/index.html against it.
+ * applying read it, and tests/unit/test_fault_table.c checks against it the lists it
+ * cannot generate: api/gateway.c's answers, http/reply.c's transports, the journal's
+ * CHECK constraint (schema/0NN_*.sql), schema/openapi.yaml, schema/fixtures.schema.json,
+ * ui/index.html and the report's coverage (control/report.c).
  * (status and delayMs take a number, not a name: they have no rows.)
  */
 struct fault_action_def {
