@@ -9,11 +9,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "api/faults.h"
+#include "faults/faults.h"
 #include "json.h"
 #include "log.h"
 #include "store/store_control.h"
-#include "store/store_faults.h"
 #include "rng.h"
 
 int app_fixtures_read(const struct config *cfg, struct fixture_set *out, struct problems *p)
@@ -51,7 +50,7 @@ static int load_if_fresh(struct store *st, void *arg)
     if (rc == 0)
         rc = app_rng_seed(st, a->app->cfg);
     if (rc == 0)
-        rc = faults_load(st, a->app->fixtures.faults, clock_now_ms(&a->app->clock));
+        rc = faults_load(a->app->faults, st, a->app->fixtures.faults, clock_now_ms(&a->app->clock));
     if (rc == 0)
         rc = store_meta_set(st, "manual_clock_ms", CLOCK_MANUAL_EPOCH_MS);
     a->loaded = rc == 0;
@@ -92,6 +91,12 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t err_si
         fixtures_free(&app->fixtures);
         return -1;
     }
+    if (!(app->faults = faults_new())) {
+        snprintf(err, err_size, "out of memory");
+        store_close(app->store);
+        fixtures_free(&app->fixtures);
+        return -1;
+    }
     struct load_arg arg = {app, 0, 0};
     int rc = store_transact(app->store, load_if_fresh, &arg);
     long long manual = CLOCK_MANUAL_EPOCH_MS;
@@ -101,13 +106,11 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t err_si
         snprintf(err, err_size, "cannot load fixtures into %s: %s", cfg->db,
                  store_errmsg(app->store));
         store_close(app->store);
+        faults_free(app->faults);
         fixtures_free(&app->fixtures);
         return -1;
     }
     app->clock.manual_ms = manual;
-    /* The first connection is the writer (see store_transact); every thread, this one
-     * included once the server runs, reads on a peer of its own. */
-    app_faults_recount(app, app->store);
     if (!arg.loaded)
         log_msg(LOG_INFO, "database %s already holds state: continuing it", cfg->db);
     if (arg.fixtures_changed)
@@ -125,6 +128,8 @@ void app_close(struct app *app)
         store_close(app->stores[i]);
     app->n_stores = 0;
     store_close(app->store);
+    faults_free(app->faults);
+    app->faults = NULL;
     fixtures_free(&app->fixtures);
     pthread_key_delete(app->store_key);
     pthread_rwlock_destroy(&app->fixtures_lock);
@@ -149,13 +154,6 @@ struct store *app_store(struct app *app)
     }
     pthread_setspecific(app->store_key, st);
     return st;
-}
-
-void app_faults_recount(struct app *app, struct store *st)
-{
-    long long n = 0;
-    /* On a read failure, keep evaluating: a spurious query beats a fault not applied. */
-    atomic_store(&app->fault_rules, store_fault_count(st, &n) == 0 ? n : 1);
 }
 
 void app_metrics_count(struct app *app, const char *endpoint, int status, int faulted)

@@ -30,6 +30,8 @@ struct metric_row {
     long long count;
 };
 
+struct faults;
+
 struct app {
     const struct config *cfg;
     struct store *store;         /* the main thread's connection (opened first, closed last) */
@@ -47,7 +49,7 @@ struct app {
     struct metric_row metrics[METRIC_ROWS];
     int n_metrics;
     long long faults_applied;
-    atomic_llong fault_rules; /* rules in the store (see app_faults_recount) */
+    struct faults *faults; /* the fault rules, kept parsed (faults/faults.h); owned */
 };
 
 /* Opens the store, validates the fixtures and, on a fresh database, loads them.
@@ -67,10 +69,6 @@ int app_tenant_ensure(struct app *app, struct store *st, const char *name);
 /* This thread's database connection, opened on its first call; NULL when it cannot be
  * opened (logged). */
 struct store *app_store(struct app *app);
-
-/* Re-reads the number of fault rules after they changed, so that calls skip fault
- * evaluation (a query) when there is no rule. st: the calling thread's connection. */
-void app_faults_recount(struct app *app, struct store *st);
 
 /* Counts one answered call for /_mock/metrics (and a fault applied, when faulted). */
 void app_metrics_count(struct app *app, const char *endpoint, int status, int faulted);

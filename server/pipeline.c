@@ -7,7 +7,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "api/faults.h"
+#include "faults/faults.h"
 #include "api/gateway.h"
 #include "app.h"
 #include "clock.h"
@@ -161,7 +161,7 @@ static int emulated_tx(struct store *st, void *arg)
     reply_set_field(rep->mapping, sizeof(rep->mapping), param(c->req, route->mapping_param));
     int answered = 0; /* 1: a fault rule answered; -1: it decorated the reply */
     int rc = 0;
-    if ((route->flags & ROUTE_FAULTABLE) && atomic_load(&c->app->fault_rules) > 0)
+    if ((route->flags & ROUTE_FAULTABLE) && faults_any(c->app->faults))
         rc = faults_evaluate(c->app, st, c->req, rep, &answered);
     if (rc == 0 && answered <= 0) {
         if (!(route->flags & ROUTE_AUTH) ||

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/faults.h"
+#include "faults/faults.h"
 #include "json.h"
 #include "jsonw.h"
 #include "store/store_auth.h"
@@ -28,7 +28,7 @@ static int reload_tx(struct store *st, void *arg)
     if (rc == 0)
         rc = app_rng_seed(st, r->app->cfg);
     if (rc == 0)
-        rc = faults_load(st, r->set->faults, clock_now_ms(&r->app->clock));
+        rc = faults_load(r->app->faults, st, r->set->faults, clock_now_ms(&r->app->clock));
     return rc;
 }
 
@@ -48,7 +48,6 @@ int control_reload(struct app *app, struct problems *p)
     }
     fixtures_free(&app->fixtures);
     app->fixtures = set;
-    app_faults_recount(app, st);
     store_reclaim(st);
     return 0;
 }

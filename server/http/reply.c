@@ -28,6 +28,7 @@ const char *reply_transport_name(enum reply_transport t)
     case TRANSPORT_HANG:
         return "hang";
     case TRANSPORT_NORMAL:
+    case TRANSPORT_COUNT:
         break;
     }
     return "normal";

@@ -21,6 +21,7 @@ enum reply_transport {
     TRANSPORT_EMPTY,    /* read it, then close cleanly without a byte */
     TRANSPORT_TRUNCATE, /* status, headers with the full length, half the body, close */
     TRANSPORT_HANG,     /* nothing, until the client leaves or the server stops */
+    TRANSPORT_COUNT     /* not a transport: how many there are (fault actions name each) */
 };
 
 /* A body made while it is sent, for a read whose whole would not fit in memory (a

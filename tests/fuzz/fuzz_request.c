@@ -36,7 +36,7 @@
 #include "clock.h"
 #include "config.h"
 #include "errors.h"
-#include "fixtures/faults.h"
+#include "faults/faults.h"
 #include "http/reply.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -354,7 +354,7 @@ static void check_reply(const struct harness_app *h, const struct http_request *
 
     /* Directives: a delay or a broken transport only ever comes from a fault rule, and
      * a delay within what a rule may ask. */
-    if (rep->transport < TRANSPORT_NORMAL || rep->transport > TRANSPORT_HANG)
+    if (rep->transport < TRANSPORT_NORMAL || rep->transport >= TRANSPORT_COUNT)
         fail_reply(req, rep, "unknown transport");
     if (rep->delay_ms < 0 || rep->delay_ms > FAULT_DELAY_MAX)
         fail_reply(req, rep, "delay out of range");

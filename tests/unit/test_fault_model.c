@@ -1,14 +1,14 @@
 /*
- * Fault rules, pure (server/model/fault.h), table by table: endpoint names, which calls
+ * Fault rules, pure (server/faults/faults.h), table by table: endpoint names, which calls
  * a rule matches, and the schedule (after, times, window and probability boundaries,
  * when a random draw is needed, what remains). The server draws only when
- * model_fault_needs_draw says so, so that the same seed and the same calls give the
+ * fault_needs_draw says so, so that the same seed and the same calls give the
  * same decisions: the draw tables pin that contract.
  */
 #include <string.h>
 
 #include "check.h"
-#include "model/fault.h"
+#include "faults/faults.h"
 
 CHECK_DEFINE_COUNTERS;
 
@@ -27,10 +27,10 @@ static void test_endpoint_names(void)
         enum fault_endpoint e = FAULT_EP_IMS;
         if (ok[i].e == FAULT_EP_IMS)
             e = FAULT_EP_ANY;
-        CHECK(model_fault_endpoint_parse(&e, ok[i].name) == 0, "%s refused", ok[i].name);
+        CHECK(fault_endpoint_parse(&e, ok[i].name) == 0, "%s refused", ok[i].name);
         CHECK_INT(e, ok[i].e);
-        CHECK_STR(model_fault_endpoint_name(ok[i].e), ok[i].name);
-        CHECK_INT(model_fault_endpoint_of(ok[i].name), ok[i].e);
+        CHECK_STR(fault_endpoint_name(ok[i].e), ok[i].name);
+        CHECK_INT(fault_endpoint_of(ok[i].name), ok[i].e);
     }
     /* Near misses are refused and leave the output alone. */
     static const char *const bad[] = {"",
@@ -47,19 +47,19 @@ static void test_endpoint_names(void)
                                       "ims.token\t"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         enum fault_endpoint e = FAULT_EP_STATUS;
-        CHECK(model_fault_endpoint_parse(&e, bad[i]) < 0, "\"%s\" accepted", bad[i]);
+        CHECK(fault_endpoint_parse(&e, bad[i]) < 0, "\"%s\" accepted", bad[i]);
         CHECK_INT(e, FAULT_EP_STATUS);
     }
     /* A route's endpoint of another family counts as FAULT_EP_ANY only. */
-    CHECK_INT(model_fault_endpoint_of("control.faults"), FAULT_EP_ANY);
-    CHECK_INT(model_fault_endpoint_of("unknown"), FAULT_EP_ANY);
-    CHECK_INT(model_fault_endpoint_of(""), FAULT_EP_ANY);
+    CHECK_INT(fault_endpoint_of("control.faults"), FAULT_EP_ANY);
+    CHECK_INT(fault_endpoint_of("unknown"), FAULT_EP_ANY);
+    CHECK_INT(fault_endpoint_of(""), FAULT_EP_ANY);
 }
 
-static struct model_fault_match match_of(const char *method, enum fault_endpoint ep,
-                                         const char *tenant, const char *mapping)
+static struct fault_match match_of(const char *method, enum fault_endpoint ep, const char *tenant,
+                                   const char *mapping)
 {
-    struct model_fault_match m;
+    struct fault_match m;
     memset(&m, 0, sizeof(m));
     snprintf(m.method, sizeof(m.method), "%s", method);
     m.endpoint = ep;
@@ -113,34 +113,33 @@ static void test_matching(void)
         {"GET", FAULT_EP_STATUS, "t1", "M", "GET", "ingest.status", "t1", "N", 0},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-        struct model_fault_match m =
+        struct fault_match m =
             match_of(rows[i].method, rows[i].ep, rows[i].tenant, rows[i].mapping);
-        int got = model_fault_matches(&m, rows[i].c_method, rows[i].c_endpoint, rows[i].c_tenant,
-                                      rows[i].c_mapping);
+        int got = fault_matches(&m, rows[i].c_method, rows[i].c_endpoint, rows[i].c_tenant,
+                                rows[i].c_mapping);
         CHECK(got == rows[i].want, "row %zu: rule {%s %s %s %s} call {%s %s %s %s}: got %d", i,
-              rows[i].method, model_fault_endpoint_name(rows[i].ep), rows[i].tenant,
-              rows[i].mapping, rows[i].c_method, rows[i].c_endpoint, rows[i].c_tenant,
-              rows[i].c_mapping, got);
+              rows[i].method, fault_endpoint_name(rows[i].ep), rows[i].tenant, rows[i].mapping,
+              rows[i].c_method, rows[i].c_endpoint, rows[i].c_tenant, rows[i].c_mapping, got);
     }
 }
 
-static struct model_fault_schedule sched(long long times, long long after, double probability,
-                                         long long ws, long long we)
+static struct fault_schedule sched(long long times, long long after, double probability,
+                                   long long ws, long long we)
 {
-    struct model_fault_schedule s = {times, after, probability, ws, we};
+    struct fault_schedule s = {times, after, probability, ws, we};
     return s;
 }
 
 /* A sequence of matching calls, all at clock time CREATED + age with draw 0.99 (no
  * probability rules here): want is the applied pattern, "1" or "0" per call. */
-static void run_pattern(int line, struct model_fault_schedule s, long long age, const char *want)
+static void run_pattern(int line, struct fault_schedule s, long long age, const char *want)
 {
-    struct model_fault_state st = {CREATED, 0, 0};
+    struct fault_state st = {CREATED, 0, 0};
     char got[64] = "";
     size_t n = strlen(want);
     for (size_t i = 0; i < n && i + 1 < sizeof(got); i++) {
-        CHECK(!model_fault_needs_draw(&s, &st, CREATED + age), "line %d: draw asked", line);
-        got[i] = model_fault_decide(&s, &st, CREATED + age, 0.99) ? '1' : '0';
+        CHECK(!fault_needs_draw(&s, &st, CREATED + age), "line %d: draw asked", line);
+        got[i] = fault_decide(&s, &st, CREATED + age, 0.99) ? '1' : '0';
     }
     CHECK(strcmp(got, want) == 0, "line %d: applied %s, expected %s", line, got, want);
     long long hits = 0;
@@ -192,21 +191,21 @@ static void test_window(void)
         {0, 1000000000000LL, 999999999999LL, 1},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-        struct model_fault_schedule s = sched(-1, 0, 1.0, rows[i].ws, rows[i].we);
-        struct model_fault_state st = {CREATED, 0, 0};
-        int got = model_fault_decide(&s, &st, CREATED + rows[i].age, 0.0);
+        struct fault_schedule s = sched(-1, 0, 1.0, rows[i].ws, rows[i].we);
+        struct fault_state st = {CREATED, 0, 0};
+        int got = fault_decide(&s, &st, CREATED + rows[i].age, 0.0);
         CHECK(got == rows[i].want, "row %zu: window [%lld, %lld) age %lld: got %d", i, rows[i].ws,
               rows[i].we, rows[i].age, got);
         CHECK_INT(st.seen, 1);
         CHECK_INT(st.hits, rows[i].want);
     }
     /* The same rule over time: calls before, inside and after the window. */
-    struct model_fault_schedule s = sched(-1, 0, 1.0, 1000, 2000);
-    struct model_fault_state st = {CREATED, 0, 0};
+    struct fault_schedule s = sched(-1, 0, 1.0, 1000, 2000);
+    struct fault_state st = {CREATED, 0, 0};
     static const long long ages[] = {0, 999, 1000, 1500, 1999, 2000, 2500};
     static const char want[] = "0011100";
     for (size_t i = 0; i < sizeof(ages) / sizeof(ages[0]); i++) {
-        int got = model_fault_decide(&s, &st, CREATED + ages[i], 0.0);
+        int got = fault_decide(&s, &st, CREATED + ages[i], 0.0);
         CHECK(got == (want[i] == '1'), "age %lld: got %d", ages[i], got);
     }
     CHECK_INT(st.seen, 7);
@@ -231,11 +230,11 @@ static void test_probability(void)
         {-1, 0, 10, 20, 10, 0, 0, 0.5, 1}, {-1, 0, 10, 20, 20, 0, 0, 0.5, 0}, /* after it */
     };
     for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++) {
-        struct model_fault_schedule s =
+        struct fault_schedule s =
             sched(needs[i].times, needs[i].after, needs[i].p, needs[i].ws, needs[i].we);
-        struct model_fault_state st = {CREATED, needs[i].seen, needs[i].hits};
-        struct model_fault_state before = st;
-        int got = model_fault_needs_draw(&s, &st, CREATED + needs[i].age);
+        struct fault_state st = {CREATED, needs[i].seen, needs[i].hits};
+        struct fault_state before = st;
+        int got = fault_needs_draw(&s, &st, CREATED + needs[i].age);
         CHECK(got == needs[i].want, "needs row %zu: got %d", i, got);
         CHECK(memcmp(&st, &before, sizeof(st)) == 0, "needs row %zu: state changed", i);
     }
@@ -259,9 +258,9 @@ static void test_probability(void)
         {1.0, 0.9999, 1},
     };
     for (size_t i = 0; i < sizeof(draws) / sizeof(draws[0]); i++) {
-        struct model_fault_schedule s = sched(-1, 0, draws[i].p, 0, -1);
-        struct model_fault_state st = {CREATED, 0, 0};
-        int got = model_fault_decide(&s, &st, CREATED, draws[i].draw);
+        struct fault_schedule s = sched(-1, 0, draws[i].p, 0, -1);
+        struct fault_state st = {CREATED, 0, 0};
+        int got = fault_decide(&s, &st, CREATED, draws[i].draw);
         CHECK(got == draws[i].want, "draw row %zu: p %.4f draw %.4f: got %d", i, draws[i].p,
               draws[i].draw, got);
         CHECK_INT(st.seen, 1);
@@ -269,21 +268,21 @@ static void test_probability(void)
     }
 
     /* A lost draw counts as seen but does not use up times. */
-    struct model_fault_schedule s = sched(2, 1, 0.5, 0, -1);
-    struct model_fault_state st = {CREATED, 0, 0};
+    struct fault_schedule s = sched(2, 1, 0.5, 0, -1);
+    struct fault_state st = {CREATED, 0, 0};
     static const double seq[] = {0.1, 0.9, 0.7, 0.2, 0.6, 0.3, 0.1, 0.0};
     static const char want[] = "00010100";
     static const char need[] = "01111100"; /* after 1 skips the first; times 2 ends it */
     char got[16] = "", asked[16] = "";
     for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
-        asked[i] = model_fault_needs_draw(&s, &st, CREATED) ? '1' : '0';
-        got[i] = model_fault_decide(&s, &st, CREATED, seq[i]) ? '1' : '0';
+        asked[i] = fault_needs_draw(&s, &st, CREATED) ? '1' : '0';
+        got[i] = fault_decide(&s, &st, CREATED, seq[i]) ? '1' : '0';
     }
     CHECK_STR(got, want);
     CHECK_STR(asked, need);
     CHECK_INT(st.seen, 8);
     CHECK_INT(st.hits, 2);
-    CHECK_INT(model_fault_remaining(&s, &st), 0);
+    CHECK_INT(fault_remaining(&s, &st), 0);
 }
 
 static void test_remaining(void)
@@ -302,18 +301,18 @@ static void test_remaining(void)
         {9007199254740992LL, 1, 9007199254740991LL},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-        struct model_fault_schedule s = sched(rows[i].times, 0, 1.0, 0, -1);
-        struct model_fault_state st = {CREATED, rows[i].hits + 3, rows[i].hits};
-        CHECK(model_fault_remaining(&s, &st) == rows[i].want, "row %zu: times %lld hits %lld: %lld",
-              i, rows[i].times, rows[i].hits, model_fault_remaining(&s, &st));
+        struct fault_schedule s = sched(rows[i].times, 0, 1.0, 0, -1);
+        struct fault_state st = {CREATED, rows[i].hits + 3, rows[i].hits};
+        CHECK(fault_remaining(&s, &st) == rows[i].want, "row %zu: times %lld hits %lld: %lld", i,
+              rows[i].times, rows[i].hits, fault_remaining(&s, &st));
     }
     /* remaining follows the decisions: times 3 counts down to 0 and stays there. */
-    struct model_fault_schedule s = sched(3, 0, 1.0, 0, -1);
-    struct model_fault_state st = {CREATED, 0, 0};
+    struct fault_schedule s = sched(3, 0, 1.0, 0, -1);
+    struct fault_state st = {CREATED, 0, 0};
     static const long long want[] = {2, 1, 0, 0, 0};
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-        model_fault_decide(&s, &st, CREATED, 0.0);
-        CHECK_INT(model_fault_remaining(&s, &st), want[i]);
+        fault_decide(&s, &st, CREATED, 0.0);
+        CHECK_INT(fault_remaining(&s, &st), want[i]);
     }
 }
 

@@ -1,13 +1,14 @@
 /*
- * Fault rule matching and scheduling. Pure: see fault.h.
+ * Fault rule matching and scheduling. Pure (no I/O, no clock, no randomness: the time
+ * and the draw come in as arguments); see faults.h.
  */
-#include "model/fault.h"
+#include "faults/faults.h"
 
 #include <string.h>
 
 static const char *const endpoint_names[] = {"any", "ingest.trigger", "ingest.status", "ims.token"};
 
-int model_fault_endpoint_parse(enum fault_endpoint *out, const char *s)
+int fault_endpoint_parse(enum fault_endpoint *out, const char *s)
 {
     for (int i = 0; i <= FAULT_EP_IMS; i++) {
         if (strcmp(s, endpoint_names[i]) == 0) {
@@ -18,25 +19,25 @@ int model_fault_endpoint_parse(enum fault_endpoint *out, const char *s)
     return -1;
 }
 
-const char *model_fault_endpoint_name(enum fault_endpoint e)
+const char *fault_endpoint_name(enum fault_endpoint e)
 {
     return endpoint_names[e];
 }
 
-enum fault_endpoint model_fault_endpoint_of(const char *route_endpoint)
+enum fault_endpoint fault_endpoint_of(const char *route_endpoint)
 {
     enum fault_endpoint e;
-    if (model_fault_endpoint_parse(&e, route_endpoint) == 0)
+    if (fault_endpoint_parse(&e, route_endpoint) == 0)
         return e;
     return FAULT_EP_ANY;
 }
 
-int model_fault_matches(const struct model_fault_match *m, const char *method,
-                        const char *route_endpoint, const char *tenant, const char *mapping)
+int fault_matches(const struct fault_match *m, const char *method, const char *route_endpoint,
+                  const char *tenant, const char *mapping)
 {
     if (m->method[0] && strcmp(m->method, method) != 0)
         return 0;
-    if (m->endpoint != FAULT_EP_ANY && model_fault_endpoint_of(route_endpoint) != m->endpoint)
+    if (m->endpoint != FAULT_EP_ANY && fault_endpoint_of(route_endpoint) != m->endpoint)
         return 0;
     if (m->tenant[0] && strcmp(m->tenant, tenant) != 0)
         return 0;
@@ -46,8 +47,7 @@ int model_fault_matches(const struct model_fault_match *m, const char *method,
 }
 
 /* Every condition but the probability; seen already counts this call. */
-static int eligible(const struct model_fault_schedule *s, const struct model_fault_state *st,
-                    long long now_ms)
+static int eligible(const struct fault_schedule *s, const struct fault_state *st, long long now_ms)
 {
     if (st->seen <= s->after)
         return 0;
@@ -61,16 +61,15 @@ static int eligible(const struct model_fault_schedule *s, const struct model_fau
     return 1;
 }
 
-int model_fault_needs_draw(const struct model_fault_schedule *s, const struct model_fault_state *st,
-                           long long now_ms)
+int fault_needs_draw(const struct fault_schedule *s, const struct fault_state *st, long long now_ms)
 {
-    struct model_fault_state next = *st;
+    struct fault_state next = *st;
     next.seen++;
     return s->probability < 1.0 && eligible(s, &next, now_ms);
 }
 
-int model_fault_decide(const struct model_fault_schedule *s, struct model_fault_state *st,
-                       long long now_ms, double draw)
+int fault_decide(const struct fault_schedule *s, struct fault_state *st, long long now_ms,
+                 double draw)
 {
     st->seen++;
     if (!eligible(s, st, now_ms))
@@ -81,8 +80,7 @@ int model_fault_decide(const struct model_fault_schedule *s, struct model_fault_
     return 1;
 }
 
-long long model_fault_remaining(const struct model_fault_schedule *s,
-                                const struct model_fault_state *st)
+long long fault_remaining(const struct fault_schedule *s, const struct fault_state *st)
 {
     if (s->times < 0)
         return -1;
