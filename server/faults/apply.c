@@ -21,16 +21,15 @@
 
 static int draw(struct store *st, double *unit, uint64_t *bits)
 {
-    long long state = 0;
-    int rc = store_meta_get(st, "rng_state", &state);
-    if (rc < 0 && rc != STORE_NOTFOUND)
+    uint64_t s;
+    int rc = app_rng_load(st, APP_RNG_DRAWS, 0, &s);
+    if (rc != 0)
         return rc;
-    uint64_t s = (uint64_t)state;
     if (unit)
         *unit = rng_unit(&s);
     if (bits)
         *bits = rng_next(&s);
-    return store_meta_set(st, "rng_state", (long long)s);
+    return app_rng_save(st, APP_RNG_DRAWS, s);
 }
 
 /* The HTTP layer's transport of a table row, by its name (http/reply.c). */
