@@ -1,6 +1,8 @@
 /*
  * Files embedded in the binary at build time (cmake/embed.cmake): the SQL migrations
- * of schema/ and the bundled fixtures of fixtures/. Each array ends with {NULL, NULL}.
+ * of schema/, the bundled fixtures of fixtures/, the dashboard, the client preloads and
+ * the OpenAPI document. Each array holds NAME_count files (never 0: the build stops on
+ * an empty set), then {NULL, NULL}; readers go by the count.
  */
 #ifndef CAMPAIGN_EMBEDDED_H
 #define CAMPAIGN_EMBEDDED_H

@@ -14,11 +14,11 @@
 #include "embedded.h"
 #include "jsonw.h"
 
-static const char *embedded(const struct embedded_file *files, const char *name)
+static const char *embedded(const struct embedded_file *files, int count, const char *name)
 {
-    for (const struct embedded_file *f = files; f->name; f++) {
-        if (strcmp(f->name, name) == 0)
-            return f->text;
+    for (int i = 0; i < count; i++) {
+        if (strcmp(files[i].name, name) == 0)
+            return files[i].text;
     }
     return NULL;
 }
@@ -27,7 +27,7 @@ void handle_ui_get(struct app *app, const struct http_request *req, struct reply
 {
     (void)app;
     (void)req;
-    const char *page = embedded(ui_files, "index.html");
+    const char *page = embedded(ui_files, ui_files_count, "index.html");
     if (!page) {
         errors_reply(rep, ERR_ROUTE_NOT_FOUND, "the dashboard was not built into this binary");
         return;
@@ -40,7 +40,7 @@ void handle_openapi_get(struct app *app, const struct http_request *req, struct 
 {
     (void)app;
     (void)req;
-    const char *doc = embedded(docs_files, "openapi.yaml");
+    const char *doc = embedded(docs_files, docs_files_count, "openapi.yaml");
     if (!doc) {
         errors_reply(rep, ERR_ROUTE_NOT_FOUND,
                      "the OpenAPI document was not built into this binary");
