@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include "harness.h"
+#include "json.h"
 #include "utf8.h"
 
 static void expect_utf8_error(const struct server *s, const char *method, const char *path,
@@ -61,6 +62,10 @@ static void test_journal(const struct server *s)
     r = mock_call(s, "GET", "/_mock/journal?tenant=utf8", NULL);
     CHECK_INT(r.status, 200);
     CHECK(r.body && utf8_valid(r.body, r.len), "the journal is UTF-8");
+    /* Read back as a strict client reads it: one JSON document, nothing after it. */
+    cJSON *strict = NULL;
+    CHECK_INT(json_parse_strict(&strict, r.body ? r.body : "", r.body ? r.len : 0, NULL), JSON_OK);
+    cJSON_Delete(strict);
     cJSON *doc = response_json(&r);
     CHECK_STR(json_str(doc, "entries[0].requestBody"), "(binary body not kept)");
     CHECK_STR(json_str(doc, "entries[0].requestHeaders.X-Odd"), "caf?");
