@@ -69,6 +69,15 @@ static long long seen(const cJSON *doc, const char *answer)
     return -1;
 }
 
+/* That the JSON at path of doc is exactly entries (a finding's entry ids, as JSON). */
+static void check_entries(const cJSON *doc, const char *path, const char *entries)
+{
+    char *text = cJSON_PrintUnformatted(json_at(doc, path));
+    CHECK(text && strcmp(text, entries) == 0, "%s: %s, expected %s", path, text ? text : "(none)",
+          entries);
+    free(text);
+}
+
 /* The output (stdout and stderr) of a shell command, its exit status in *status. */
 static char *command_output(const char *cmd, int *status)
 {
@@ -189,12 +198,8 @@ static void test_good_then_bad(void)
         {"findings[6].entries", "[14]"},       {"findings[7].entries", "[18]"},
         {"findings[8].entries", "[17]"},       {"findings[9].entries", "[5]"},
     };
-    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
-        char *text = cJSON_PrintUnformatted(json_at(bad, expected[i].path));
-        CHECK(text && strcmp(text, expected[i].entries) == 0, "%s: %s, expected %s",
-              expected[i].path, text ? text : "(none)", expected[i].entries);
-        free(text);
-    }
+    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
+        check_entries(bad, expected[i].path, expected[i].entries);
     CHECK_INT(json_int(bad, "summary.errors"), 4);
     CHECK_INT(json_int(bad, "summary.warnings"), 6);
     CHECK_INT(seen(bad, "gateway.429050"), 1);
@@ -493,12 +498,8 @@ static void test_retries_and_loops(void)
         {"findings[1].entries", "[13,14]"},
         {"findings[2].entries", "[1,3,4]"},
     };
-    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
-        char *text = cJSON_PrintUnformatted(json_at(doc, expected[i].path));
-        CHECK(text && strcmp(text, expected[i].entries) == 0, "%s: %s, expected %s",
-              expected[i].path, text ? text : "(none)", expected[i].entries);
-        free(text);
-    }
+    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
+        check_entries(doc, expected[i].path, expected[i].entries);
     CHECK_INT(seen(doc, "trigger.already-in-progress"), 4);
     cJSON_Delete(doc);
     CHECK_INT(server_stop(&s), 0);
