@@ -35,7 +35,8 @@
 /* Two polls of one request closer than this (wall clock) are too fast, by default. */
 #define POLL_INTERVAL_MS 1000
 /* Mappings followed for the trigger-loop rule: a suite's, and more. */
-#define LOOPS_MAX 256
+#define LOOPS_MAX  256
+#define ISSUED_MAX 1024 /* tokens remembered for a tenant's report, the oldest dropped */
 
 /* --- what was answered --------------------------------------------------------------- */
 
@@ -269,6 +270,14 @@ struct report {
     } loops[LOOPS_MAX];
     int n_loops;
     long long api_calls, tokens;
+    /* A tenant's report counts the tokens its calls used among those issued in the
+     * window (IMS calls name no tenant: counting every token issued would charge a
+     * suite's parallel tests' tokens to each of them). */
+    struct {
+        uint64_t hash;
+        int used;
+    } issued[ISSUED_MAX];
+    int n_issued;
     long long cursor; /* the last entry taken in */
     int failed_alloc;
 };
@@ -308,13 +317,32 @@ struct sent {
     int has_ct, has_auth, has_key;
     char ct[128], auth[64], key[64]; /* cut: the rules read their start */
     uint64_t credentials;            /* a hash of the whole Authorization and X-Api-Key */
+    uint64_t bearer;                 /* a hash of the bearer token; 0: none */
 };
+
+static uint64_t fnv1a_n(uint64_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && s[i]; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+    return h;
+}
 
 static uint64_t fnv1a(uint64_t h, const char *s)
 {
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return h;
+    return fnv1a_n(h, s, (size_t)-1);
+}
+
+#define FNV_BASIS 0xcbf29ce484222325ULL
+
+/* The hash of the access token an IMS answer carries ({"access_token": "..."}); 0: none. */
+static uint64_t issued_token(const struct journal_entry *e)
+{
+    const char *p = e->response_body ? strstr(e->response_body, "\"access_token\"") : NULL;
+    p = p ? strchr(p + 14, '"') : NULL;
+    if (!p)
+        return 0;
+    const char *end = strchr(p + 1, '"');
+    return end && end > p + 1 ? fnv1a_n(FNV_BASIS, p + 1, (size_t)(end - p - 1)) : 0;
 }
 
 static void sent_read(const struct journal_entry *e, struct sent *out)
@@ -338,7 +366,9 @@ static void sent_read(const struct journal_entry *e, struct sent *out)
             snprintf(out->key, sizeof(out->key), "%s", key);
         }
     }
-    out->credentials = fnv1a(fnv1a(0xcbf29ce484222325ULL, auth), key);
+    out->credentials = fnv1a(fnv1a(FNV_BASIS, auth), key);
+    if (strncasecmp(auth, "Bearer ", 7) == 0 && auth[7])
+        out->bearer = fnv1a(FNV_BASIS, auth + 7);
     cJSON_Delete(h);
 }
 
@@ -412,9 +442,20 @@ static int add_entry(void *arg, const struct journal_entry *e)
     int ims = strcmp(e->endpoint, "ims.token") == 0;
     int trigger = strcmp(e->endpoint, "ingest.trigger") == 0;
     int poll = strcmp(e->endpoint, "ingest.status") == 0;
-    if (ims) {
-        if (e->status == 200)
+    if (ims && e->status == 200) {
+        uint64_t h = r->tenant ? issued_token(e) : 0;
+        if (!r->tenant) {
             r->tokens++;
+        } else if (h) {
+            if (r->n_issued == ISSUED_MAX) {
+                memmove(r->issued, r->issued + 1, (ISSUED_MAX - 1) * sizeof(r->issued[0]));
+                r->n_issued--;
+            }
+            r->issued[r->n_issued].hash = h;
+            r->issued[r->n_issued++].used = 0;
+        }
+    }
+    if (ims) {
         if (sent.has_ct && strncasecmp(sent.ct, "application/x-www-form-urlencoded", 33) != 0 &&
             strncasecmp(sent.ct, "multipart/form-data", 19) != 0)
             note(&r->findings[R_IMS_CONTENT_TYPE], e->id);
@@ -426,6 +467,12 @@ static int add_entry(void *arg, const struct journal_entry *e)
             note(&r->findings[R_MISSING_AUTH], e->id);
         else if (a == A_GATEWAY_401013 && !e->fault[0])
             note(&r->findings[R_INVALID_TOKEN], e->id);
+        for (int i = 0; r->tenant && sent.bearer && i < r->n_issued; i++) {
+            if (r->issued[i].hash == sent.bearer && !r->issued[i].used) {
+                r->issued[i].used = 1;
+                r->tokens++;
+            }
+        }
     }
     if (ims || trigger || poll)
         check_retries(r, e, &sent);

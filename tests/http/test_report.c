@@ -505,6 +505,90 @@ static void test_retries_and_loops(void)
     CHECK_INT(server_stop(&s), 0);
 }
 
+/* A token from IMS, as "Authorization: Bearer ..." in out. */
+static void fetch_token(const struct server *s, char *out, size_t size)
+{
+    char url[256];
+    snprintf(url, sizeof(url), "%s/ims/token/v3", s->base);
+    const char *form[] = {FORM, NULL};
+    struct response r;
+    http_call(&r, "POST", url, TOKEN_FORM, -1, form);
+    cJSON *doc = response_json(&r);
+    const char *token = json_str(doc, "access_token");
+    CHECK(r.status == 200 && token, "a token: %d", (int)r.status);
+    snprintf(out, size, "Authorization: Bearer %s", token ? token : "");
+    cJSON_Delete(doc);
+    response_free(&r);
+}
+
+/* One request of tenant's XDM1 triggered and polled to Success (the template's default:
+ * In Progress, then Success), each call with the token that headers[0] holds when it is
+ * made: tokens[i] for call i. */
+static void trigger_and_poll(const struct server *s, const char *tenant, long long id,
+                             char tokens[3][1200])
+{
+    char path[160];
+    for (int i = 0; i < 3; i++) {
+        const char *headers[] = {tokens[i], "X-Api-Key: k", NULL};
+        if (i == 0)
+            snprintf(path, sizeof(path), "/%s/campaign/dataIngestion/xdmIngestion/XDM1/ingest",
+                     tenant);
+        else
+            snprintf(path, sizeof(path),
+                     "/%s/campaign/dataIngestion/xdmIngestion/XDM1/ingest?requestId=%lld", tenant,
+                     id);
+        harness_sleep_ms(5);
+        CHECK_INT(call(s, i == 0 ? "POST" : "GET", path, NULL, headers), 200);
+    }
+}
+
+/* IMS calls name no tenant: a tenant's report counts the tokens its own calls used, not
+ * every token the window issued (a suite's parallel tests each fetch theirs). t1 makes
+ * six calls with one token while eight are issued in all: no token-per-call for t1,
+ * though the old count (every token issued against t1's calls) said so; t3 takes a new
+ * token for each of its six calls: token-per-call, for t3 and for the whole window. */
+static void test_tenant_tokens(void)
+{
+    const char *args[] = {"--fixtures", source_path("fixtures/acs-docs.json"), "--fixtures",
+                          source_path("tests/docs/clients.json"), NULL};
+    struct server s;
+    if (server_start(&s, NULL, args) < 0) {
+        CHECK(0, "server did not start");
+        return;
+    }
+    char t[3][1200], spare[1200];
+    fetch_token(&s, t[0], sizeof(t[0]));
+    memcpy(t[1], t[0], sizeof(t[0]));
+    memcpy(t[2], t[0], sizeof(t[0]));
+    trigger_and_poll(&s, "t1", 3520, t);
+    trigger_and_poll(&s, "t1", 3521, t);
+    fetch_token(&s, spare, sizeof(spare)); /* issued, never used */
+    for (int i = 0; i < 3; i++)
+        fetch_token(&s, t[i], sizeof(t[i]));
+    trigger_and_poll(&s, "t3", 3522, t);
+    for (int i = 0; i < 3; i++)
+        fetch_token(&s, t[i], sizeof(t[i]));
+    trigger_and_poll(&s, "t3", 3523, t);
+    static const struct {
+        const char *query, *rules;
+        long long entries;
+    } cases[] = {
+        {"/_mock/report?tenant=t1&pollIntervalMs=1", "", 14}, /* its 6 calls, the 8 IMS */
+        {"/_mock/report?tenant=t3&pollIntervalMs=1", "token-per-call", 14},
+        {"/_mock/report?pollIntervalMs=1", "token-per-call", 20}, /* 8 tokens, 12 calls */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cJSON *doc = report(&s, cases[i].query);
+        char rules[256];
+        rules_of(doc, rules, sizeof(rules));
+        CHECK(strcmp(rules, cases[i].rules) == 0, "%s: \"%s\", expected \"%s\"", cases[i].query,
+              rules, cases[i].rules);
+        CHECK_INT(json_int(doc, "window.entries"), cases[i].entries);
+        cJSON_Delete(doc);
+    }
+    CHECK_INT(server_stop(&s), 0);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_ALL);
@@ -513,6 +597,7 @@ int main(void)
     test_thresholds();
     test_manual_clock_recipe();
     test_retries_and_loops();
+    test_tenant_tokens();
     curl_global_cleanup();
     return test_report();
 }
