@@ -415,19 +415,23 @@ cJSON *ctl_mapping_json(struct store *st, const struct model_mapping *m)
 struct map_arg {
     struct store *st;
     cJSON *arr;
+    int failed; /* a mapping could not be read whole */
 };
 
 static int add_mapping(void *arg, const struct model_mapping *m)
 {
     struct map_arg *a = arg;
-    cJSON_AddItemToArray(a->arr, ctl_mapping_json(a->st, m));
-    return 0;
+    cJSON *o = ctl_mapping_json(a->st, m);
+    cJSON_AddItemToArray(a->arr, o);
+    a->failed = !o;
+    return a->failed;
 }
 
 int ctl_mappings_json(struct store *st, const char *tenant, cJSON *arr)
 {
-    struct map_arg a = {st, arr};
-    return store_mapping_each(st, tenant, add_mapping, &a);
+    struct map_arg a = {st, arr, 0};
+    int rc = store_mapping_each(st, tenant, add_mapping, &a);
+    return rc == 0 && a.failed ? STORE_ERROR : rc;
 }
 
 cJSON *ctl_request_json(const struct model_request *r)

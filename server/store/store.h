@@ -12,7 +12,11 @@
 
 #include "model/model.h"
 
-/* Return codes: 0 on success, one of these otherwise. */
+/* The return convention of every int function of store/ (this header, store_*.h and
+ * store_internal.h): 0 on success, or one of these negative codes; never a count, a
+ * positive value or an SQLite code (counts go through out-parameters, meaningful only on
+ * success). The one exception is the value of a caller's fn that store_transact and
+ * store_read hand back. STORE_NOTFOUND says that the row asked for does not exist. */
 #define STORE_NOTFOUND   (-1)
 #define STORE_CONSTRAINT (-2) /* a uniqueness or check constraint refused the write */
 #define STORE_BUSY       (-3)

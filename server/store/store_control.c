@@ -5,7 +5,7 @@
 
 #include "store/store_internal.h"
 
-enum { C_TENANT_CLEAR = STORE_SLOTS_CONTROL, C_MAPPING_COUNT, C_REQUEST_MAX_ID, C_TENANT_COUNT };
+enum { C_TENANT_CLEAR = STORE_SLOTS_CONTROL, C_MAPPING_COUNT, C_TENANT_COUNT };
 
 int store_tenant_count(struct store *st, long long *out)
 {
@@ -34,10 +34,4 @@ int store_mapping_count(struct store *st, const char *tenant, long long *out)
         return STORE_ERROR;
     store_bind_text(s, 1, tenant);
     return store_stmt_one_int(s, out);
-}
-
-int store_request_max_id(struct store *st, long long *out)
-{
-    sqlite3_stmt *s = store_stmt(st, C_REQUEST_MAX_ID, "SELECT coalesce(max(id), 0) FROM request");
-    return s ? store_stmt_one_int(s, out) : STORE_ERROR;
 }

@@ -13,9 +13,6 @@ int store_tenant_clear(struct store *st, const char *tenant);
 /* Number of mappings of a tenant. */
 int store_mapping_count(struct store *st, const char *tenant, long long *out);
 
-/* The largest request id in the database (0 when none). */
-int store_request_max_id(struct store *st, long long *out);
-
 /* Tenants stored (the template not counted). */
 int store_tenant_count(struct store *st, long long *out);
 
