@@ -505,10 +505,10 @@ static int transact(struct store *st, enum store_stmt_id begin,
                     int (*fn)(struct store *st, void *arg), void *arg)
 {
     /* Each attempt already waited up to STORE_BUSY_MS in the busy handler; beyond
-     * three the caller answers 503 rather than hold a thread. */
+     * STORE_ATTEMPTS the caller answers 503 rather than hold a thread. */
     failure_msg[0] = '\0';
     errno = 0; /* see store_fail */
-    for (int attempt = 0; attempt < 3; attempt++) {
+    for (int attempt = 0; attempt < STORE_ATTEMPTS; attempt++) {
         int rc = run(st, begin);
         if (rc == STORE_BUSY)
             continue;

@@ -38,14 +38,22 @@ int store_open(struct store **out, const char *path, char *err, size_t err_size)
 int store_open_peer(struct store **out, struct store *first, char *err, size_t err_size);
 void store_close(struct store *st);
 
-/* Runs fn inside BEGIN IMMEDIATE ... COMMIT, retrying the whole transaction a few
- * times when the database is busy. fn returns 0 to commit, anything else to roll back;
- * that value is returned. fn runs on the database's writer connection (the first one,
- * whatever st is), one transaction at a time, and must use the store it is given. */
+/* Runs fn inside BEGIN IMMEDIATE ... COMMIT. fn returns 0 to commit, anything else to
+ * roll back; that value is returned. fn runs on the database's writer connection (the
+ * first one, whatever st is), one transaction at a time, and must use the store it is
+ * given.
+ *
+ * Retries: when the database stays busy (fn returned STORE_BUSY, or COMMIT did), the
+ * transaction is rolled back and fn runs again, up to STORE_ATTEMPTS times in all; then
+ * STORE_BUSY is returned. Each run sees the database as the first did, and must start
+ * from arg as the caller gave it: fn either leaves alone what it reads in arg, or can
+ * tell a retry (a count of its runs in arg) and first frees what the run before put in
+ * arg and puts back what it changed. */
+#define STORE_ATTEMPTS 3
 int store_transact(struct store *st, int (*fn)(struct store *st, void *arg), void *arg);
 
 /* The same for a transaction that only reads: it takes no write lock and, on a file
- * database, runs while writers commit. */
+ * database, runs while writers commit. fn may run again in the same way. */
 int store_read(struct store *st, int (*fn)(struct store *st, void *arg), void *arg);
 
 /* The SQLite error message of the last failure, for logs. */
