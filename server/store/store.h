@@ -59,7 +59,9 @@ int store_read(struct store *st, int (*fn)(struct store *st, void *arg), void *a
 /* The SQLite error message of the last failure, for logs. */
 const char *store_errmsg(struct store *st);
 
-/* Meta values (next_request_id, rng_state, manual_clock_ms, loaded). */
+/* Meta values: named integers (next_request_id, rng_state, manual_clock_ms, loaded, the
+ * journal's and the evictions' counters, ...). get: STORE_NOTFOUND for a key never set,
+ * *out then unchanged. */
 int store_meta_get(struct store *st, const char *key, long long *out);
 int store_meta_set(struct store *st, const char *key, long long value);
 
@@ -68,7 +70,8 @@ int store_meta_set(struct store *st, const char *key, long long value);
 int store_tenant_get(struct store *st, const char *name, char **fixture_out);
 int store_tenant_put(struct store *st, const char *name, const char *fixture_json);
 int store_tenant_delete(struct store *st, const char *name);
-/* Calls fn for each tenant but the template, in name order; stops when fn returns non-0. */
+/* Calls fn for each tenant but the template, in name order; stops when fn returns non-0
+ * (and still returns 0: fn keeps its own reason). The other _each functions do the same. */
 int store_tenant_each(struct store *st, int (*fn)(void *arg, const char *name), void *arg);
 /* Deletes every tenant (and so every mapping, step and request), the template too. */
 int store_wipe(struct store *st);

@@ -1,5 +1,5 @@
 /*
- * Statements used only by the control API.
+ * Statements of the control API (and of app_tenant_ensure, which counts the tenants).
  */
 #ifndef CAMPAIGN_STORE_CONTROL_H
 #define CAMPAIGN_STORE_CONTROL_H
