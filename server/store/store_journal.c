@@ -48,8 +48,8 @@ static int oldest_to_free(struct store *st, long long need, long long last, long
  * statements name them, and them only. */
 static int filter_set(const struct journal_filter *f)
 {
-    return (f->tenant ? 1 : 0) | (f->mapping ? 2 : 0) | (f->method ? 4 : 0) |
-           (f->has_status ? 8 : 0);
+    return (f->tenant ? JOURNAL_FILTER_TENANT : 0) | (f->mapping ? JOURNAL_FILTER_MAPPING : 0) |
+           (f->method ? JOURNAL_FILTER_METHOD : 0) | (f->has_status ? JOURNAL_FILTER_STATUS : 0);
 }
 
 /* The statement of family first (S_JOURNAL_COUNT_0, _PAGE_0 or _START_0) for the filter

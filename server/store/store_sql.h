@@ -189,6 +189,15 @@ _Static_assert(JI_COUNT == 18, "S_JOURNAL_INSERT binds ?1..?18 (JOURNAL_INSERT_C
     F(A, 14, 0, 1, 1, 1, 1)                                                                        \
     F(A, 15, 1, 1, 1, 1, 1)
 #define JOURNAL_FILTER_SET_COUNT 16
+/* The bit of each filter in a set (filter_set in store_journal.c makes it with these). */
+#define JOURNAL_FILTER_TENANT  1
+#define JOURNAL_FILTER_MAPPING 2
+#define JOURNAL_FILTER_METHOD  4
+#define JOURNAL_FILTER_STATUS  8
+#define JOURNAL_FILTER_ALL                                                                         \
+    (JOURNAL_FILTER_TENANT | JOURNAL_FILTER_MAPPING | JOURNAL_FILTER_METHOD | JOURNAL_FILTER_STATUS)
+_Static_assert(JOURNAL_FILTER_ALL + 1 == JOURNAL_FILTER_SET_COUNT,
+               "a row of JOURNAL_FILTER_SETS for each set of filters");
 
 #define JF_TENANT_0           ""
 #define JF_TENANT_1           " AND tenant = ?1"
@@ -350,7 +359,9 @@ enum store_stmt_id { STORE_STATEMENTS(STORE_STMT_ID) S_COUNT };
                        S_JOURNAL_PAGE_##n == S_JOURNAL_PAGE_0 + (n) &&                             \
                        S_JOURNAL_START_##n == S_JOURNAL_START_0 + (n),                             \
                    "journal filter set " #n " out of order");                                      \
-    _Static_assert((n) == ((t) | (m) << 1 | (me) << 2 | (s) << 3) && (any) == ((n) != 0),          \
+    _Static_assert((n) == ((t)*JOURNAL_FILTER_TENANT | (m)*JOURNAL_FILTER_MAPPING |                \
+                           (me)*JOURNAL_FILTER_METHOD | (s)*JOURNAL_FILTER_STATUS) &&              \
+                       (any) == ((n) != 0),                                                        \
                    "journal filter set " #n ": its flags do not make its number");
 JOURNAL_FILTER_SETS(JOURNAL_FILTER_CHECK, -)
 #undef JOURNAL_FILTER_CHECK
