@@ -37,9 +37,10 @@ static int load_if_fresh(struct store *st, void *arg)
     if (rc == 0) {
         long long digest;
         /* A database of a version before the digest has none: nothing to tell. */
-        if (store_meta_get(st, "fixtures_digest", &digest) == 0)
+        rc = store_meta_get(st, "fixtures_digest", &digest);
+        if (rc == 0)
             a->fixtures_changed = digest != fixtures_digest(&a->app->fixtures);
-        return 0;
+        return rc == STORE_NOTFOUND ? 0 : rc;
     }
     if (rc != STORE_NOTFOUND)
         return rc;

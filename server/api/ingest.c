@@ -408,8 +408,10 @@ int ingest_status(struct app *app, struct store *st, const struct http_request *
     if (!s.found) {
         /* An id old enough to have been evicted says so (whoever's it was). */
         long long next = 0, evicted = 0;
-        store_meta_get(st, "next_request_id", &next);
-        store_meta_get(st, "requests_evicted", &evicted);
+        if ((rc = store_meta_get(st, "next_request_id", &next)) < 0 && rc != STORE_NOTFOUND)
+            return rc;
+        if ((rc = store_meta_get(st, "requests_evicted", &evicted)) < 0 && rc != STORE_NOTFOUND)
+            return rc;
         int old = evicted > 0 && s.id < next - app->cfg->requests_max;
         char shown_mapping[SHOWN_MAX + 4], shown_tenant[SHOWN_MAX + 4], because[128] = "";
         if (old)

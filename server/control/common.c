@@ -96,12 +96,34 @@ static int parse_body(struct ctl *c, enum ctl_body mode)
 struct run_arg {
     struct ctl *c;
     int (*fn)(struct store *st, void *arg);
+    enum ctl_body body;
+    int attempts; /* of the transaction (see store_transact) */
 };
 
+/* The first transaction. A retry (the database was busy) starts from the ctl that run
+ * made: what the attempt before built goes, and the body is parsed again, since fn may
+ * have changed it (it is fn's to use as it likes). */
 static int run_tx(struct store *st, void *arg)
 {
     struct run_arg *a = arg;
-    return a->fn(st, a->c);
+    struct ctl *c = a->c;
+    if (a->attempts++ > 0) {
+        struct ctl fresh;
+        memset(&fresh, 0, sizeof(fresh));
+        fresh.app = c->app;
+        fresh.req = c->req;
+        fresh.page_arg = c->page_arg;
+        fresh.status = 200;
+        cJSON_Delete(c->body);
+        cJSON_Delete(c->out);
+        cJSON_Delete(c->problems);
+        cJSON_Delete(c->page_items);
+        *c = fresh;
+        int rc = a->body != CTL_NO_BODY ? parse_body(c, a->body) : 0;
+        if (rc)
+            return rc;
+    }
+    return a->fn(st, c);
 }
 
 static int page_tx(struct store *st, void *arg)
@@ -270,7 +292,7 @@ static int run(struct app *app, const struct http_request *req, struct reply *re
     int rc = body != CTL_NO_BODY ? parse_body(&c, body) : 0;
     int streamed = 0;
     if (rc == 0) {
-        struct run_arg a = {&c, fn};
+        struct run_arg a = {&c, fn, body, 0};
         rc = store_transact(app_store(app), run_tx, &a);
         if (rc == 0 && c.page && c.more && c.page_stream) {
             rc = stream_start(&c, rep, arg_size);
@@ -415,19 +437,23 @@ cJSON *ctl_mapping_json(struct store *st, const struct model_mapping *m)
 struct map_arg {
     struct store *st;
     cJSON *arr;
+    int failed; /* a mapping could not be read whole */
 };
 
 static int add_mapping(void *arg, const struct model_mapping *m)
 {
     struct map_arg *a = arg;
-    cJSON_AddItemToArray(a->arr, ctl_mapping_json(a->st, m));
-    return 0;
+    cJSON *o = ctl_mapping_json(a->st, m);
+    cJSON_AddItemToArray(a->arr, o);
+    a->failed = !o;
+    return a->failed;
 }
 
 int ctl_mappings_json(struct store *st, const char *tenant, cJSON *arr)
 {
-    struct map_arg a = {st, arr};
-    return store_mapping_each(st, tenant, add_mapping, &a);
+    struct map_arg a = {st, arr, 0};
+    int rc = store_mapping_each(st, tenant, add_mapping, &a);
+    return rc == 0 && a.failed ? STORE_ERROR : rc;
 }
 
 cJSON *ctl_request_json(const struct model_request *r)

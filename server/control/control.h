@@ -98,7 +98,8 @@ int ctl_tenant(struct ctl *c, struct store *st, const char *name);
 /* The mapping params[1] of tenant params[0]; refuses with 404 when unknown. */
 int ctl_mapping(struct ctl *c, struct store *st, struct model_mapping *out);
 
-/* Mapping in control form: fixture form + script + read-only status fields. */
+/* Mapping in control form: fixture form + script + read-only status fields; NULL when
+ * out of memory or the store failed. */
 cJSON *ctl_mapping_json(struct store *st, const struct model_mapping *m);
 /* Appends the mapping's script steps to arr (NULL, out of memory: STORE_ERROR). 0 or a
  * store code. */

@@ -211,7 +211,8 @@ static int get_tx(struct store *st, void *arg)
     if (rc)
         return rc;
     long long evicted = 0, after = 0;
-    store_meta_get(st, "journal_evicted", &evicted);
+    if ((rc = store_meta_get(st, "journal_evicted", &evicted)) < 0 && rc != STORE_NOTFOUND)
+        return rc;
     if ((rc = store_journal_last_id(st, &r->upto)) < 0)
         return rc;
     if (r->f.limit > 0 && (rc = store_journal_start(st, &r->f, r->f.limit, r->upto, &after)) < 0)

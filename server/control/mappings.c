@@ -40,7 +40,7 @@ static int get_tx(struct store *st, void *arg)
     if (rc)
         return rc;
     c->out = ctl_mapping_json(st, &m);
-    return 0;
+    return c->out ? 0 : STORE_ERROR;
 }
 
 void handle_mapping_get(struct app *app, const struct http_request *req, struct reply *rep)
@@ -95,7 +95,7 @@ static int put_tx(struct store *st, void *arg)
         return rc;
     c->status = existed ? 200 : 201;
     c->out = ctl_mapping_json(st, &m);
-    return 0;
+    return c->out ? 0 : STORE_ERROR;
 }
 
 void handle_mapping_put(struct app *app, const struct http_request *req, struct reply *rep)
@@ -162,8 +162,8 @@ static int press(struct ctl *c, struct store *st, enum button b)
         break;
     }
     rc = store_mapping_put(st, &m);
-    if (rc == 0)
-        c->out = ctl_mapping_json(st, &m);
+    if (rc == 0 && !(c->out = ctl_mapping_json(st, &m)))
+        rc = STORE_ERROR;
     return rc;
 }
 
@@ -231,8 +231,8 @@ static int records_tx(struct store *st, void *arg)
         return ctl_fail(c, ERR_BAD_FIELD, "add: the total would exceed %lld", RECORDS_MAX);
     m.changed_records += add;
     rc = store_mapping_set_changed(st, m.tenant, m.id, m.changed_records);
-    if (rc == 0)
-        c->out = ctl_mapping_json(st, &m);
+    if (rc == 0 && !(c->out = ctl_mapping_json(st, &m)))
+        rc = STORE_ERROR;
     return rc;
 }
 

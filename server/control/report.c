@@ -564,7 +564,9 @@ static int head_tx(struct store *st, void *arg)
     h->mark = 0;
     if ((rc = store_meta_get(st, "report_mark", &h->mark)) < 0 && rc != STORE_NOTFOUND)
         return rc;
-    store_meta_get(st, "journal_evicted", &h->evicted);
+    h->evicted = 0;
+    if ((rc = store_meta_get(st, "journal_evicted", &h->evicted)) < 0 && rc != STORE_NOTFOUND)
+        return rc;
     if ((rc = store_journal_last_id(st, &h->last)) < 0)
         return rc;
     if ((rc = store_journal_first_id(st, &h->oldest)) < 0)

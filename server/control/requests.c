@@ -51,12 +51,23 @@ struct list_page {
     enum model_status status;
     long long limit, listed, last; /* the cap, how many are listed, the last one's id */
     int cut;                       /* the cap was reached with requests left */
+    /* listed and last when the page at cursor began: a page retried (the database was
+     * busy; the cursor moves only when a page commits) counts from there again. */
+    long long page_cursor, page_listed, page_last;
 };
 
 /* A page of the listing: read, then refreshed (which writes: never mid-iteration). */
 static int list_page(struct store *st, struct ctl *c)
 {
     struct list_page *lp = c->page_arg;
+    if (lp->page_cursor == c->cursor) {
+        lp->listed = lp->page_listed;
+        lp->last = lp->page_last;
+    } else {
+        lp->page_cursor = c->cursor;
+        lp->page_listed = lp->listed;
+        lp->page_last = lp->last;
+    }
     struct collect all = {0};
     int n = 0;
     /* In Progress in the database is a superset of In Progress after the refresh: only
@@ -129,6 +140,7 @@ static int list_tx(struct store *st, void *arg)
     }
     lp->listed = 0;
     lp->cut = 0;
+    lp->page_cursor = -1; /* no page began */
     int rc = ctl_tenant(c, st, tenant);
     if (rc)
         return rc;

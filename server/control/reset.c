@@ -12,6 +12,7 @@
 #include "faults/faults.h"
 #include "json.h"
 #include "jsonw.h"
+#include "pipeline.h"
 #include "store/store_auth.h"
 #include "store/store_control.h"
 #include "store/store_journal.h"
@@ -111,15 +112,27 @@ void handle_metrics_get(struct app *app, const struct http_request *req, struct 
               tokens_evicted = 0, tenants = 0;
     struct journal_filter all = {0};
     struct store *st = app_store(app);
-    store_request_count_in_progress(st, &in_progress);
-    store_journal_count(st, &all, &journal);
-    store_meta_get(st, "journal_evicted", &evicted);
     long long journal_bytes = 0;
-    store_meta_get(st, "journal_bytes", &journal_bytes);
-    store_meta_get(st, "requests_evicted", &requests_evicted);
-    store_meta_get(st, "tokens_evicted", &tokens_evicted);
-    store_token_count(st, &tokens);
-    store_tenant_count(st, &tenants);
+    int rc = st ? store_request_count_in_progress(st, &in_progress) : STORE_ERROR;
+    if (rc == 0)
+        rc = store_journal_count(st, &all, &journal);
+    /* A meta key not yet written counts 0. */
+    const char *const keys[] = {"journal_evicted", "journal_bytes", "requests_evicted",
+                                "tokens_evicted"};
+    long long *const values[] = {&evicted, &journal_bytes, &requests_evicted, &tokens_evicted};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && rc == 0; i++) {
+        if ((rc = store_meta_get(st, keys[i], values[i])) == STORE_NOTFOUND)
+            rc = 0;
+    }
+    if (rc == 0)
+        rc = store_token_count(st, &tokens);
+    if (rc == 0)
+        rc = store_tenant_count(st, &tenants);
+    if (rc != 0) {
+        jsonw_free(&w);
+        pipeline_store_failure(app, rep, st, rc);
+        return;
+    }
     jsonw_rawf(&w,
                "# HELP campaign_mock_ingestion_requests_in_progress Ingestion requests In "
                "Progress, all tenants.\n"

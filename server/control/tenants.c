@@ -13,14 +13,16 @@
 struct list_arg {
     struct store *st;
     cJSON *arr;
+    int rc; /* a failure of the store, which stops the listing */
 };
 
 static int add_tenant(void *arg, const char *name)
 {
     struct list_arg *a = arg;
-    cJSON *o = cJSON_CreateObject();
     long long n = 0;
-    store_mapping_count(a->st, name, &n);
+    if ((a->rc = store_mapping_count(a->st, name, &n)) < 0)
+        return 1;
+    cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", name);
     cJSON_AddNumberToObject(o, "mappings", (double)n);
     cJSON_AddItemToArray(a->arr, o);
@@ -31,8 +33,10 @@ static int list_tx(struct store *st, void *arg)
 {
     struct ctl *c = arg;
     c->out = cJSON_CreateObject();
-    struct list_arg a = {st, cJSON_AddArrayToObject(c->out, "tenants")};
+    struct list_arg a = {st, cJSON_AddArrayToObject(c->out, "tenants"), 0};
     int rc = store_tenant_each(st, add_tenant, &a);
+    if (rc == 0)
+        rc = a.rc;
     cJSON_AddBoolToObject(c->out, "template", store_tenant_get(st, "*", NULL) == 0);
     return rc;
 }

@@ -1,7 +1,7 @@
 /*
- * SQLite store. Statements live in one table, prepared once at open; each public
- * function binds parameters (never formats them into SQL), steps, copies what it
- * read into caller memory and resets the statement before returning.
+ * SQLite store. Statements live in one table (store_sql.h), prepared once at open;
+ * each public function binds parameters (never formats them into SQL), steps, copies
+ * what it read into caller memory and resets the statement before returning.
  */
 #include "store/store.h"
 
@@ -24,139 +24,24 @@
 #include "embedded.h"
 #include "store/store_internal.h"
 
-enum stmt_id {
-    S_BEGIN,
-    S_BEGIN_READ,
-    S_COMMIT,
-    S_ROLLBACK,
-    S_META_GET,
-    S_META_SET,
-    S_TENANT_GET,
-    S_TENANT_PUT,
-    S_TENANT_DELETE,
-    S_TENANT_EACH,
-    S_WIPE_TENANTS,
-    S_MAPPING_GET,
-    S_MAPPING_PUT,
-    S_MAPPING_DELETE,
-    S_MAPPING_SET_CHANGED,
-    S_MAPPING_EACH,
-    S_SCRIPT_CLEAR,
-    S_SCRIPT_APPEND,
-    S_SCRIPT_FIRST,
-    S_SCRIPT_DELETE,
-    S_SCRIPT_EACH,
-    S_REQUEST_INSERT,
-    S_REQUEST_EVICT,
-    S_REQUEST_GET,
-    S_REQUEST_IN_PROGRESS,
-    S_REQUEST_UPDATE,
-    S_REQUEST_COUNTS,
-    S_REQUEST_TOTAL,
-    S_REQUEST_PAGE,
-    S_REQUEST_PAGE_MAPPING,
-    S_REQUEST_PAGE_IN_PROGRESS,
-    S_REQUEST_PAGE_MAPPING_IN_PROGRESS,
-    S_REQUEST_COUNT_IN_PROGRESS,
-    S_COUNT
-};
-
-#define MAPPING_COLS                                                                               \
-    "tenant, id, label, targeting_dimension, dataset, published, started, changed_records, "       \
-    "default_outcome, default_num_records, default_batch_id, default_after_ms, "                   \
-    "default_after_polls"
-#define STEP_COLS "outcome, num_records, batch_id, after_ms, after_polls"
-#define REQUEST_COLS                                                                               \
-    "id, tenant, mapping, created_ms, outcome, step_num_records, step_batch_id, after_ms, "        \
-    "after_polls, polls, status, num_records, batch_id, resolved_ms"
-
-static const char *const sql_text[S_COUNT] = {
-    [S_BEGIN] = "BEGIN IMMEDIATE",
-    [S_BEGIN_READ] = "BEGIN",
-    [S_COMMIT] = "COMMIT",
-    [S_ROLLBACK] = "ROLLBACK",
-    [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
-    [S_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
-                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    [S_TENANT_GET] = "SELECT fixture FROM tenant WHERE name = ?1",
-    [S_TENANT_PUT] = "INSERT INTO tenant (name, fixture) VALUES (?1, ?2) "
-                     "ON CONFLICT (name) DO UPDATE SET fixture = excluded.fixture",
-    [S_TENANT_DELETE] = "DELETE FROM tenant WHERE name = ?1",
-    [S_TENANT_EACH] = "SELECT name FROM tenant WHERE name <> '*' ORDER BY name",
-    [S_WIPE_TENANTS] = "DELETE FROM tenant",
-    [S_MAPPING_GET] = "SELECT " MAPPING_COLS " FROM mapping WHERE tenant = ?1 AND id = ?2",
-    [S_MAPPING_PUT] =
-        "INSERT INTO mapping (" MAPPING_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-        "?10, ?11, ?12, ?13) ON CONFLICT (tenant, id) DO UPDATE SET label = excluded.label, "
-        "targeting_dimension = excluded.targeting_dimension, dataset = excluded.dataset, "
-        "published = excluded.published, started = excluded.started, "
-        "changed_records = excluded.changed_records, default_outcome = excluded.default_outcome, "
-        "default_num_records = excluded.default_num_records, "
-        "default_batch_id = excluded.default_batch_id, "
-        "default_after_ms = excluded.default_after_ms, "
-        "default_after_polls = excluded.default_after_polls",
-    [S_MAPPING_DELETE] = "DELETE FROM mapping WHERE tenant = ?1 AND id = ?2",
-    [S_MAPPING_SET_CHANGED] = "UPDATE mapping SET changed_records = ?3 WHERE tenant = ?1 AND "
-                              "id = ?2",
-    [S_MAPPING_EACH] = "SELECT " MAPPING_COLS " FROM mapping WHERE tenant = ?1 ORDER BY id",
-    [S_SCRIPT_CLEAR] = "DELETE FROM script_step WHERE tenant = ?1 AND mapping = ?2",
-    [S_SCRIPT_APPEND] = "INSERT INTO script_step (tenant, mapping, pos, " STEP_COLS ") "
-                        "SELECT ?1, ?2, coalesce(max(pos), 0) + 1, ?3, ?4, ?5, ?6, ?7 "
-                        "FROM script_step WHERE tenant = ?1 AND mapping = ?2",
-    [S_SCRIPT_FIRST] = "SELECT pos, " STEP_COLS " FROM script_step WHERE tenant = ?1 AND "
-                       "mapping = ?2 ORDER BY pos LIMIT 1",
-    [S_SCRIPT_DELETE] = "DELETE FROM script_step WHERE tenant = ?1 AND mapping = ?2 AND pos = ?3",
-    [S_SCRIPT_EACH] = "SELECT pos, " STEP_COLS " FROM script_step WHERE tenant = ?1 AND "
-                      "mapping = ?2 ORDER BY pos",
-    /* Finished requests only: an In Progress one is never evicted. */
-    [S_REQUEST_EVICT] = "DELETE FROM request WHERE id <= ?1 AND status <> 'In Progress'",
-    [S_REQUEST_INSERT] = "INSERT INTO request (" REQUEST_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                         "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    [S_REQUEST_GET] = "SELECT " REQUEST_COLS " FROM request WHERE id = ?1",
-    [S_REQUEST_IN_PROGRESS] = "SELECT " REQUEST_COLS " FROM request WHERE tenant = ?1 AND "
-                              "mapping = ?2 AND status = 'In Progress'",
-    [S_REQUEST_UPDATE] = "UPDATE request SET outcome = ?5, step_num_records = ?6, "
-                         "step_batch_id = ?7, after_ms = ?8, after_polls = ?9, polls = ?10, "
-                         "status = ?11, num_records = ?12, batch_id = ?13, resolved_ms = ?14 "
-                         "WHERE id = ?1 AND tenant = ?2 AND mapping = ?3 AND created_ms = ?4",
-    /* Kept by the triggers of migration 008: no request read. */
-    [S_REQUEST_COUNTS] = "SELECT status, n FROM request_count WHERE tenant = ?1 AND mapping = ?2",
-    [S_REQUEST_TOTAL] = "SELECT coalesce(sum(n), 0) FROM request_count WHERE tenant = ?1 AND "
-                        "(?2 IS NULL OR mapping = ?2) AND (?3 IS NULL OR status = ?3)",
-    /* Pages: one statement per shape, so that the mapping's index serves the second. */
-    [S_REQUEST_PAGE] = "SELECT " REQUEST_COLS " FROM request WHERE tenant = ?1 AND id > ?3 "
-                       "ORDER BY id LIMIT ?4",
-    [S_REQUEST_PAGE_MAPPING] = "SELECT " REQUEST_COLS " FROM request WHERE tenant = ?1 AND "
-                               "mapping = ?2 AND id > ?3 ORDER BY id LIMIT ?4",
-    /* In Progress only: the partial index request_one_in_progress holds just those. */
-    [S_REQUEST_PAGE_IN_PROGRESS] = "SELECT " REQUEST_COLS " FROM request INDEXED BY "
-                                   "request_one_in_progress WHERE tenant = ?1 AND status = "
-                                   "'In Progress' AND id > ?3 ORDER BY id LIMIT ?4",
-    [S_REQUEST_PAGE_MAPPING_IN_PROGRESS] =
-        "SELECT " REQUEST_COLS " FROM request WHERE tenant = ?1 AND mapping = ?2 AND "
-        "status = 'In Progress' AND id > ?3 ORDER BY id LIMIT ?4",
-    /* Over the partial index, which holds the In Progress rows alone (without the hint
-     * SQLite counted through the whole table: 90 ms at a million requests). */
-    [S_REQUEST_COUNT_IN_PROGRESS] = "SELECT count(*) FROM request INDEXED BY "
-                                    "request_one_in_progress WHERE status = 'In Progress'",
-};
+/* The text of every statement (store_sql.h), by id. */
+#define STORE_STMT_TEXT(name, sql) [name] = sql,
+static const char *const sql_text[] = {STORE_STATEMENTS(STORE_STMT_TEXT)};
+#undef STORE_STMT_TEXT
+_Static_assert(sizeof(sql_text) / sizeof(sql_text[0]) == S_COUNT, "a text per statement id");
 
 struct store {
     sqlite3 *db;
-    sqlite3_stmt *stmt[S_COUNT];
-    sqlite3_stmt *extra[STORE_SLOTS_MAX]; /* other store files' statements */
-    struct store_shared *shared;          /* owned by the first connection */
-    int primary;                          /* the first connection (store_open) */
-    char last_error[256];                 /* why this thread's last transaction failed */
+    sqlite3_stmt *stmt[S_COUNT]; /* every statement of store_sql.h, prepared at open */
+    struct store_shared *shared; /* owned by the first connection */
+    int primary;                 /* the first connection (store_open) */
+    char last_error[256];        /* why this thread's last transaction failed */
 };
 
-sqlite3_stmt *store_stmt(struct store *st, int slot, const char *sql)
+sqlite3_stmt *store_stmt(struct store *st, enum store_stmt_id id)
 {
-    assert(slot >= 0 && slot < STORE_SLOTS_MAX);
-    if (!st->extra[slot] && sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-                                               &st->extra[slot], NULL) != SQLITE_OK)
-        return NULL;
-    return st->extra[slot];
+    assert(id >= 0 && id < S_COUNT && st->stmt[id]);
+    return st->stmt[id];
 }
 
 sqlite3 *store_db(struct store *st)
@@ -376,7 +261,7 @@ static int prepare_all(struct store *st, char *err, size_t err_size)
         assert(sql_text[i]);
         if (sqlite3_prepare_v3(st->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
                                NULL) != SQLITE_OK) {
-            snprintf(err, err_size, "prepare: %s", sqlite3_errmsg(st->db));
+            snprintf(err, err_size, "prepare statement %d: %s", i, sqlite3_errmsg(st->db));
             return STORE_ERROR;
         }
     }
@@ -494,8 +379,6 @@ void store_close(struct store *st)
         return;
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(st->stmt[i]);
-    for (int i = 0; i < STORE_SLOTS_MAX; i++)
-        sqlite3_finalize(st->extra[i]);
     if (st->db)
         sqlite3_close(st->db);
     struct store_shared *sh = st->shared;
@@ -611,21 +494,21 @@ void store_col_copy(char *dst, size_t size, sqlite3_stmt *s, int col)
 }
 
 /* Steps one of the core statements that returns no row. */
-static int run(struct store *st, enum stmt_id id)
+static int run(struct store *st, enum store_stmt_id id)
 {
     return store_stmt_run(st->stmt[id]);
 }
 
 /* Runs fn between begin and COMMIT, retrying the whole of it a few times when the
  * database stays busy past the busy handler's wait. */
-static int transact(struct store *st, enum stmt_id begin, int (*fn)(struct store *st, void *arg),
-                    void *arg)
+static int transact(struct store *st, enum store_stmt_id begin,
+                    int (*fn)(struct store *st, void *arg), void *arg)
 {
     /* Each attempt already waited up to STORE_BUSY_MS in the busy handler; beyond
-     * three the caller answers 503 rather than hold a thread. */
+     * STORE_ATTEMPTS the caller answers 503 rather than hold a thread. */
     failure_msg[0] = '\0';
     errno = 0; /* see store_fail */
-    for (int attempt = 0; attempt < 3; attempt++) {
+    for (int attempt = 0; attempt < STORE_ATTEMPTS; attempt++) {
         int rc = run(st, begin);
         if (rc == STORE_BUSY)
             continue;
@@ -765,22 +648,24 @@ int store_wipe(struct store *st)
 static void read_mapping(sqlite3_stmt *s, struct model_mapping *m)
 {
     memset(m, 0, sizeof(*m));
-    store_col_copy(m->tenant, sizeof(m->tenant), s, 0);
-    store_col_copy(m->id, sizeof(m->id), s, 1);
-    store_col_copy(m->label, sizeof(m->label), s, 2);
-    store_col_copy(m->targeting_dimension, sizeof(m->targeting_dimension), s, 3);
-    store_col_copy(m->dataset, sizeof(m->dataset), s, 4);
-    m->published = sqlite3_column_int(s, 5);
-    m->started = sqlite3_column_int(s, 6);
-    m->changed_records = sqlite3_column_int64(s, 7);
+    store_col_copy(m->tenant, sizeof(m->tenant), s, MP_tenant);
+    store_col_copy(m->id, sizeof(m->id), s, MP_id);
+    store_col_copy(m->label, sizeof(m->label), s, MP_label);
+    store_col_copy(m->targeting_dimension, sizeof(m->targeting_dimension), s,
+                   MP_targeting_dimension);
+    store_col_copy(m->dataset, sizeof(m->dataset), s, MP_dataset);
+    m->published = sqlite3_column_int(s, MP_published);
+    m->started = sqlite3_column_int(s, MP_started);
+    m->changed_records = sqlite3_column_int64(s, MP_changed_records);
     char outcome[32];
-    store_col_copy(outcome, sizeof(outcome), s, 8);
+    store_col_copy(outcome, sizeof(outcome), s, MP_default_outcome);
     if (model_outcome_parse(&m->default_step.outcome, outcome) < 0)
         m->default_step.outcome = OUTCOME_SUCCESS;
-    m->default_step.num_records = sqlite3_column_int64(s, 9);
-    store_col_copy(m->default_step.batch_id, sizeof(m->default_step.batch_id), s, 10);
-    m->default_step.after_ms = sqlite3_column_int64(s, 11);
-    m->default_step.after_polls = sqlite3_column_int64(s, 12);
+    m->default_step.num_records = sqlite3_column_int64(s, MP_default_num_records);
+    store_col_copy(m->default_step.batch_id, sizeof(m->default_step.batch_id), s,
+                   MP_default_batch_id);
+    m->default_step.after_ms = sqlite3_column_int64(s, MP_default_after_ms);
+    m->default_step.after_polls = sqlite3_column_int64(s, MP_default_after_polls);
 }
 
 int store_mapping_get(struct store *st, const char *tenant, const char *id,
@@ -804,19 +689,20 @@ int store_mapping_get(struct store *st, const char *tenant, const char *id,
 int store_mapping_put(struct store *st, const struct model_mapping *m)
 {
     sqlite3_stmt *s = st->stmt[S_MAPPING_PUT];
-    store_bind_text(s, 1, m->tenant);
-    store_bind_text(s, 2, m->id);
-    store_bind_text(s, 3, m->label);
-    store_bind_text(s, 4, m->targeting_dimension);
-    store_bind_text(s, 5, m->dataset);
-    sqlite3_bind_int(s, 6, m->published ? 1 : 0);
-    sqlite3_bind_int(s, 7, m->started ? 1 : 0);
-    sqlite3_bind_int64(s, 8, m->changed_records);
-    store_bind_text(s, 9, model_outcome_name(m->default_step.outcome));
-    sqlite3_bind_int64(s, 10, m->default_step.num_records);
-    store_bind_text(s, 11, m->default_step.batch_id);
-    sqlite3_bind_int64(s, 12, m->default_step.after_ms);
-    sqlite3_bind_int64(s, 13, m->default_step.after_polls);
+    /* ?N is the column of position N - 1 (see S_MAPPING_PUT). */
+    store_bind_text(s, MP_tenant + 1, m->tenant);
+    store_bind_text(s, MP_id + 1, m->id);
+    store_bind_text(s, MP_label + 1, m->label);
+    store_bind_text(s, MP_targeting_dimension + 1, m->targeting_dimension);
+    store_bind_text(s, MP_dataset + 1, m->dataset);
+    sqlite3_bind_int(s, MP_published + 1, m->published ? 1 : 0);
+    sqlite3_bind_int(s, MP_started + 1, m->started ? 1 : 0);
+    sqlite3_bind_int64(s, MP_changed_records + 1, m->changed_records);
+    store_bind_text(s, MP_default_outcome + 1, model_outcome_name(m->default_step.outcome));
+    sqlite3_bind_int64(s, MP_default_num_records + 1, m->default_step.num_records);
+    store_bind_text(s, MP_default_batch_id + 1, m->default_step.batch_id);
+    sqlite3_bind_int64(s, MP_default_after_ms + 1, m->default_step.after_ms);
+    sqlite3_bind_int64(s, MP_default_after_polls + 1, m->default_step.after_polls);
     return run(st, S_MAPPING_PUT);
 }
 
@@ -884,18 +770,18 @@ int store_script_append(struct store *st, const char *tenant, const char *mappin
     return run(st, S_SCRIPT_APPEND);
 }
 
-/* Reads a step from columns 1.. (column 0 is pos). */
+/* Reads the step of a row of SCRIPT_COLUMNS. */
 static void read_step(sqlite3_stmt *s, struct model_step *out)
 {
     memset(out, 0, sizeof(*out));
     char outcome[32];
-    store_col_copy(outcome, sizeof(outcome), s, 1);
+    store_col_copy(outcome, sizeof(outcome), s, SC_outcome);
     if (model_outcome_parse(&out->outcome, outcome) < 0)
         out->outcome = OUTCOME_SUCCESS;
-    out->num_records = sqlite3_column_int64(s, 2);
-    store_col_copy(out->batch_id, sizeof(out->batch_id), s, 3);
-    out->after_ms = sqlite3_column_int64(s, 4);
-    out->after_polls = sqlite3_column_int64(s, 5);
+    out->num_records = sqlite3_column_int64(s, SC_num_records);
+    store_col_copy(out->batch_id, sizeof(out->batch_id), s, SC_batch_id);
+    out->after_ms = sqlite3_column_int64(s, SC_after_ms);
+    out->after_polls = sqlite3_column_int64(s, SC_after_polls);
 }
 
 int store_script_pop(struct store *st, const char *tenant, const char *mapping,
@@ -909,7 +795,7 @@ int store_script_pop(struct store *st, const char *tenant, const char *mapping,
         store_stmt_done(s);
         return rc == SQLITE_DONE ? STORE_NOTFOUND : store_fail(s, rc);
     }
-    long long pos = sqlite3_column_int64(s, 0);
+    long long pos = sqlite3_column_int64(s, SC_pos);
     read_step(s, out);
     store_stmt_done(s);
     sqlite3_stmt *d = st->stmt[S_SCRIPT_DELETE];
@@ -938,49 +824,53 @@ int store_script_each(struct store *st, const char *tenant, const char *mapping,
     return result;
 }
 
+/* Binds r to ?1..?14, the columns of REQUEST_COLUMNS in order (S_REQUEST_INSERT and
+ * S_REQUEST_UPDATE). */
 static void bind_request(sqlite3_stmt *s, const struct model_request *r)
 {
-    sqlite3_bind_int64(s, 1, r->id);
-    store_bind_text(s, 2, r->tenant);
-    store_bind_text(s, 3, r->mapping);
-    sqlite3_bind_int64(s, 4, r->created_ms);
-    store_bind_text(s, 5, model_outcome_name(r->step.outcome));
-    sqlite3_bind_int64(s, 6, r->step.num_records);
-    store_bind_text(s, 7, r->step.batch_id);
-    sqlite3_bind_int64(s, 8, r->step.after_ms);
-    sqlite3_bind_int64(s, 9, r->step.after_polls);
-    sqlite3_bind_int64(s, 10, r->polls);
-    store_bind_text(s, 11, model_status_name(r->status));
-    sqlite3_bind_int64(s, 12, r->num_records);
-    store_bind_text(s, 13, r->batch_id);
+    sqlite3_bind_int64(s, RQ_id + 1, r->id);
+    store_bind_text(s, RQ_tenant + 1, r->tenant);
+    store_bind_text(s, RQ_mapping + 1, r->mapping);
+    sqlite3_bind_int64(s, RQ_created_ms + 1, r->created_ms);
+    store_bind_text(s, RQ_outcome + 1, model_outcome_name(r->step.outcome));
+    sqlite3_bind_int64(s, RQ_step_num_records + 1, r->step.num_records);
+    store_bind_text(s, RQ_step_batch_id + 1, r->step.batch_id);
+    sqlite3_bind_int64(s, RQ_after_ms + 1, r->step.after_ms);
+    sqlite3_bind_int64(s, RQ_after_polls + 1, r->step.after_polls);
+    sqlite3_bind_int64(s, RQ_polls + 1, r->polls);
+    store_bind_text(s, RQ_status + 1, model_status_name(r->status));
+    sqlite3_bind_int64(s, RQ_num_records + 1, r->num_records);
+    store_bind_text(s, RQ_batch_id + 1, r->batch_id);
     if (r->resolved_ms >= 0)
-        sqlite3_bind_int64(s, 14, r->resolved_ms);
+        sqlite3_bind_int64(s, RQ_resolved_ms + 1, r->resolved_ms);
     else
-        sqlite3_bind_null(s, 14);
+        sqlite3_bind_null(s, RQ_resolved_ms + 1);
 }
 
 static void read_request(sqlite3_stmt *s, struct model_request *r)
 {
     memset(r, 0, sizeof(*r));
-    r->id = sqlite3_column_int64(s, 0);
-    store_col_copy(r->tenant, sizeof(r->tenant), s, 1);
-    store_col_copy(r->mapping, sizeof(r->mapping), s, 2);
-    r->created_ms = sqlite3_column_int64(s, 3);
+    r->id = sqlite3_column_int64(s, RQ_id);
+    store_col_copy(r->tenant, sizeof(r->tenant), s, RQ_tenant);
+    store_col_copy(r->mapping, sizeof(r->mapping), s, RQ_mapping);
+    r->created_ms = sqlite3_column_int64(s, RQ_created_ms);
     char text[32];
-    store_col_copy(text, sizeof(text), s, 4);
+    store_col_copy(text, sizeof(text), s, RQ_outcome);
     if (model_outcome_parse(&r->step.outcome, text) < 0)
         r->step.outcome = OUTCOME_SUCCESS;
-    r->step.num_records = sqlite3_column_int64(s, 5);
-    store_col_copy(r->step.batch_id, sizeof(r->step.batch_id), s, 6);
-    r->step.after_ms = sqlite3_column_int64(s, 7);
-    r->step.after_polls = sqlite3_column_int64(s, 8);
-    r->polls = sqlite3_column_int64(s, 9);
-    store_col_copy(text, sizeof(text), s, 10);
+    r->step.num_records = sqlite3_column_int64(s, RQ_step_num_records);
+    store_col_copy(r->step.batch_id, sizeof(r->step.batch_id), s, RQ_step_batch_id);
+    r->step.after_ms = sqlite3_column_int64(s, RQ_after_ms);
+    r->step.after_polls = sqlite3_column_int64(s, RQ_after_polls);
+    r->polls = sqlite3_column_int64(s, RQ_polls);
+    store_col_copy(text, sizeof(text), s, RQ_status);
     if (model_status_parse(&r->status, text) < 0)
         r->status = STATUS_FAILED;
-    r->num_records = sqlite3_column_int64(s, 11);
-    store_col_copy(r->batch_id, sizeof(r->batch_id), s, 12);
-    r->resolved_ms = sqlite3_column_type(s, 13) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 13);
+    r->num_records = sqlite3_column_int64(s, RQ_num_records);
+    store_col_copy(r->batch_id, sizeof(r->batch_id), s, RQ_batch_id);
+    r->resolved_ms = sqlite3_column_type(s, RQ_resolved_ms) == SQLITE_NULL
+                         ? -1
+                         : sqlite3_column_int64(s, RQ_resolved_ms);
 }
 
 int store_request_insert(struct store *st, const struct model_request *r)
@@ -997,7 +887,7 @@ int store_request_evict(struct store *st, long long upto, long long *evicted)
     return rc;
 }
 
-static int request_one(struct store *st, enum stmt_id id, struct model_request *out)
+static int request_one(struct store *st, enum store_stmt_id id, struct model_request *out)
 {
     sqlite3_stmt *s = st->stmt[id];
     int rc = sqlite3_step(s);
@@ -1067,9 +957,9 @@ int store_request_counts(struct store *st, const char *tenant, const char *mappi
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         enum model_status status;
-        const unsigned char *name = sqlite3_column_text(s, 0);
+        const unsigned char *name = sqlite3_column_text(s, RC_status);
         if (name && model_status_parse(&status, (const char *)name) == 0)
-            counts[status] = sqlite3_column_int64(s, 1);
+            counts[status] = sqlite3_column_int64(s, RC_n);
     }
     int result = store_fail(s, rc);
     store_stmt_done(s);
@@ -1104,13 +994,5 @@ int store_request_total(struct store *st, const char *tenant, const char *mappin
 
 int store_request_count_in_progress(struct store *st, long long *out)
 {
-    sqlite3_stmt *s = st->stmt[S_REQUEST_COUNT_IN_PROGRESS];
-    int rc = sqlite3_step(s);
-    int result = 0;
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(s, 0);
-    else
-        result = store_fail(s, rc);
-    store_stmt_done(s);
-    return result;
+    return store_stmt_one_int(st->stmt[S_REQUEST_COUNT_IN_PROGRESS], out);
 }

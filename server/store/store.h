@@ -12,7 +12,11 @@
 
 #include "model/model.h"
 
-/* Return codes: 0 on success, one of these otherwise. */
+/* The return convention of every int function of store/ (this header, store_*.h and
+ * store_internal.h): 0 on success, or one of these negative codes; never a count, a
+ * positive value or an SQLite code (counts go through out-parameters, meaningful only on
+ * success). The one exception is the value of a caller's fn that store_transact and
+ * store_read hand back. STORE_NOTFOUND says that the row asked for does not exist. */
 #define STORE_NOTFOUND   (-1)
 #define STORE_CONSTRAINT (-2) /* a uniqueness or check constraint refused the write */
 #define STORE_BUSY       (-3)
@@ -34,20 +38,30 @@ int store_open(struct store **out, const char *path, char *err, size_t err_size)
 int store_open_peer(struct store **out, struct store *first, char *err, size_t err_size);
 void store_close(struct store *st);
 
-/* Runs fn inside BEGIN IMMEDIATE ... COMMIT, retrying the whole transaction a few
- * times when the database is busy. fn returns 0 to commit, anything else to roll back;
- * that value is returned. fn runs on the database's writer connection (the first one,
- * whatever st is), one transaction at a time, and must use the store it is given. */
+/* Runs fn inside BEGIN IMMEDIATE ... COMMIT. fn returns 0 to commit, anything else to
+ * roll back; that value is returned. fn runs on the database's writer connection (the
+ * first one, whatever st is), one transaction at a time, and must use the store it is
+ * given.
+ *
+ * Retries: when the database stays busy (fn returned STORE_BUSY, or COMMIT did), the
+ * transaction is rolled back and fn runs again, up to STORE_ATTEMPTS times in all; then
+ * STORE_BUSY is returned. Each run sees the database as the first did, and must start
+ * from arg as the caller gave it: fn either leaves alone what it reads in arg, or can
+ * tell a retry (a count of its runs in arg) and first frees what the run before put in
+ * arg and puts back what it changed. */
+#define STORE_ATTEMPTS 3
 int store_transact(struct store *st, int (*fn)(struct store *st, void *arg), void *arg);
 
 /* The same for a transaction that only reads: it takes no write lock and, on a file
- * database, runs while writers commit. */
+ * database, runs while writers commit. fn may run again in the same way. */
 int store_read(struct store *st, int (*fn)(struct store *st, void *arg), void *arg);
 
 /* The SQLite error message of the last failure, for logs. */
 const char *store_errmsg(struct store *st);
 
-/* Meta values (next_request_id, rng_state, manual_clock_ms, loaded). */
+/* Meta values: named integers (next_request_id, rng_state, manual_clock_ms, loaded, the
+ * journal's and the evictions' counters, ...). get: STORE_NOTFOUND for a key never set,
+ * *out then unchanged. */
 int store_meta_get(struct store *st, const char *key, long long *out);
 int store_meta_set(struct store *st, const char *key, long long value);
 
@@ -56,7 +70,8 @@ int store_meta_set(struct store *st, const char *key, long long value);
 int store_tenant_get(struct store *st, const char *name, char **fixture_out);
 int store_tenant_put(struct store *st, const char *name, const char *fixture_json);
 int store_tenant_delete(struct store *st, const char *name);
-/* Calls fn for each tenant but the template, in name order; stops when fn returns non-0. */
+/* Calls fn for each tenant but the template, in name order; stops when fn returns non-0
+ * (and still returns 0: fn keeps its own reason). The other _each functions do the same. */
 int store_tenant_each(struct store *st, int (*fn)(void *arg, const char *name), void *arg);
 /* Deletes every tenant (and so every mapping, step and request), the template too. */
 int store_wipe(struct store *st);

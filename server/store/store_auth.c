@@ -1,6 +1,6 @@
 /*
- * Statements of the ims_token table (schema/003_auth.sql), in the store's extra
- * statement slots STORE_SLOTS_AUTH.. (see store_internal.h).
+ * Statements of the ims_token table (schema/003_auth.sql); their SQL is in store_sql.h
+ * (S_TOKEN_*).
  */
 #include "store/store_auth.h"
 
@@ -8,22 +8,10 @@
 
 #include "store/store_internal.h"
 
-enum {
-    T_INSERT = STORE_SLOTS_AUTH,
-    T_GET,
-    T_PURGE,
-    T_COUNT,
-    T_EVICT,
-};
-
 int store_token_insert(struct store *st, const char *token, const char *client_id,
                        long long issued_ms, long long expires_ms)
 {
-    sqlite3_stmt *s = store_stmt(st, T_INSERT,
-                                 "INSERT INTO ims_token (token, client_id, issued_ms, expires_ms) "
-                                 "VALUES (?1, ?2, ?3, ?4)");
-    if (!s)
-        return STORE_ERROR;
+    sqlite3_stmt *s = store_stmt(st, S_TOKEN_INSERT);
     store_bind_text(s, 1, token);
     store_bind_text(s, 2, client_id);
     sqlite3_bind_int64(s, 3, issued_ms);
@@ -33,11 +21,8 @@ int store_token_insert(struct store *st, const char *token, const char *client_i
 
 int store_token_evict(struct store *st, long long keep, long long *evicted)
 {
-    /* Rowids grow with each insert: the newest keep are those within keep of the last. */
-    sqlite3_stmt *s = store_stmt(st, T_EVICT, "DELETE FROM ims_token WHERE rowid <= ?1");
+    sqlite3_stmt *s = store_stmt(st, S_TOKEN_EVICT);
     *evicted = 0;
-    if (!s)
-        return STORE_ERROR;
     sqlite3_bind_int64(s, 1, sqlite3_last_insert_rowid(store_db(st)) - keep);
     int rc = store_stmt_run(s);
     if (rc == 0)
@@ -47,16 +32,13 @@ int store_token_evict(struct store *st, long long keep, long long *evicted)
 
 int store_token_get(struct store *st, const char *token, struct store_token *out)
 {
-    sqlite3_stmt *s = store_stmt(
-        st, T_GET, "SELECT client_id, issued_ms, expires_ms FROM ims_token WHERE token = ?1");
-    if (!s)
-        return STORE_ERROR;
+    sqlite3_stmt *s = store_stmt(st, S_TOKEN_GET);
     store_bind_text(s, 1, token);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
-        store_col_copy(out->client_id, sizeof(out->client_id), s, 0);
-        out->issued_ms = sqlite3_column_int64(s, 1);
-        out->expires_ms = sqlite3_column_int64(s, 2);
+        store_col_copy(out->client_id, sizeof(out->client_id), s, TK_client_id);
+        out->issued_ms = sqlite3_column_int64(s, TK_issued_ms);
+        out->expires_ms = sqlite3_column_int64(s, TK_expires_ms);
         rc = 0;
     } else {
         rc = rc == SQLITE_DONE ? STORE_NOTFOUND : store_fail(s, rc);
@@ -67,17 +49,12 @@ int store_token_get(struct store *st, const char *token, struct store_token *out
 
 int store_token_purge_expired(struct store *st, long long now_ms)
 {
-    sqlite3_stmt *s = store_stmt(st, T_PURGE, "DELETE FROM ims_token WHERE expires_ms <= ?1");
-    if (!s)
-        return STORE_ERROR;
+    sqlite3_stmt *s = store_stmt(st, S_TOKEN_PURGE);
     sqlite3_bind_int64(s, 1, now_ms);
     return store_stmt_run(s);
 }
 
 int store_token_count(struct store *st, long long *out)
 {
-    sqlite3_stmt *s = store_stmt(st, T_COUNT, "SELECT count(*) FROM ims_token");
-    if (!s)
-        return STORE_ERROR;
-    return store_stmt_one_int(s, out);
+    return store_stmt_one_int(store_stmt(st, S_TOKEN_COUNT), out);
 }

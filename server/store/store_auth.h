@@ -1,6 +1,6 @@
 /*
  * Access tokens the emulated IMS issued: who holds them and until when (server-clock
- * milliseconds). Only this file and store_auth.c know the table.
+ * milliseconds). Only store_auth.c and its statements (store_sql.h) know the table.
  */
 #ifndef CAMPAIGN_STORE_AUTH_H
 #define CAMPAIGN_STORE_AUTH_H

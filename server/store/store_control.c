@@ -1,43 +1,25 @@
 /*
- * Control-only statements, in the STORE_SLOTS_CONTROL range of the statement cache.
+ * Control-only statements; their SQL is in store_sql.h (S_CONTROL_*).
  */
 #include "store/store_control.h"
 
 #include "store/store_internal.h"
 
-enum { C_TENANT_CLEAR = STORE_SLOTS_CONTROL, C_MAPPING_COUNT, C_REQUEST_MAX_ID, C_TENANT_COUNT };
-
 int store_tenant_count(struct store *st, long long *out)
 {
-    /* The template is stored as the tenant '*', and is not one. */
-    sqlite3_stmt *s =
-        store_stmt(st, C_TENANT_COUNT, "SELECT count(*) FROM tenant WHERE name <> '*'");
-    if (!s)
-        return STORE_ERROR;
-    return store_stmt_one_int(s, out);
+    return store_stmt_one_int(store_stmt(st, S_CONTROL_TENANT_COUNT), out);
 }
 
 int store_tenant_clear(struct store *st, const char *tenant)
 {
-    sqlite3_stmt *s = store_stmt(st, C_TENANT_CLEAR, "DELETE FROM mapping WHERE tenant = ?1");
-    if (!s)
-        return STORE_ERROR;
+    sqlite3_stmt *s = store_stmt(st, S_CONTROL_TENANT_CLEAR);
     store_bind_text(s, 1, tenant);
     return store_stmt_run(s);
 }
 
 int store_mapping_count(struct store *st, const char *tenant, long long *out)
 {
-    sqlite3_stmt *s =
-        store_stmt(st, C_MAPPING_COUNT, "SELECT count(*) FROM mapping WHERE tenant = ?1");
-    if (!s)
-        return STORE_ERROR;
+    sqlite3_stmt *s = store_stmt(st, S_CONTROL_MAPPING_COUNT);
     store_bind_text(s, 1, tenant);
     return store_stmt_one_int(s, out);
-}
-
-int store_request_max_id(struct store *st, long long *out)
-{
-    sqlite3_stmt *s = store_stmt(st, C_REQUEST_MAX_ID, "SELECT coalesce(max(id), 0) FROM request");
-    return s ? store_stmt_one_int(s, out) : STORE_ERROR;
 }

@@ -1,5 +1,5 @@
 /*
- * Statements used only by the control API.
+ * Statements of the control API (and of app_tenant_ensure, which counts the tenants).
  */
 #ifndef CAMPAIGN_STORE_CONTROL_H
 #define CAMPAIGN_STORE_CONTROL_H
@@ -12,9 +12,6 @@ int store_tenant_clear(struct store *st, const char *tenant);
 
 /* Number of mappings of a tenant. */
 int store_mapping_count(struct store *st, const char *tenant, long long *out);
-
-/* The largest request id in the database (0 when none). */
-int store_request_max_id(struct store *st, long long *out);
 
 /* Tenants stored (the template not counted). */
 int store_tenant_count(struct store *st, long long *out);

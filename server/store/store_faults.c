@@ -1,27 +1,14 @@
 /*
- * Fault rule statements, in the STORE_SLOTS_FAULTS range of the statement cache.
+ * Fault rule statements; their SQL is in store_sql.h (S_FAULT_*).
  */
 #include "store/store_faults.h"
 
 #include "store/store_internal.h"
 
-enum {
-    F_INSERT = STORE_SLOTS_FAULTS,
-    F_EACH,
-    F_COUNTERS,
-    F_DELETE,
-    F_CLEAR,
-    F_COUNT,
-};
-
 int store_fault_insert(struct store *st, const char *id, const char *rule_json,
                        long long created_ms)
 {
-    sqlite3_stmt *s = store_stmt(st, F_INSERT,
-                                 "INSERT INTO fault (id, pos, rule, created_ms) SELECT ?1, "
-                                 "coalesce(max(pos), 0) + 1, ?2, ?3 FROM fault");
-    if (!s)
-        return STORE_ERROR;
+    sqlite3_stmt *s = store_stmt(st, S_FAULT_INSERT);
     store_bind_text(s, 1, id);
     store_bind_text(s, 2, rule_json);
     sqlite3_bind_int64(s, 3, created_ms);
@@ -30,15 +17,16 @@ int store_fault_insert(struct store *st, const char *id, const char *rule_json,
 
 int store_fault_each(struct store *st, int (*fn)(void *arg, const struct fault_row *r), void *arg)
 {
-    sqlite3_stmt *s =
-        store_stmt(st, F_EACH, "SELECT id, rule, created_ms, seen, hits FROM fault ORDER BY pos");
-    if (!s)
-        return STORE_ERROR;
+    sqlite3_stmt *s = store_stmt(st, S_FAULT_EACH);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct fault_row r = {(const char *)sqlite3_column_text(s, 0),
-                              (const char *)sqlite3_column_text(s, 1), sqlite3_column_int64(s, 2),
-                              sqlite3_column_int64(s, 3), sqlite3_column_int64(s, 4)};
+        struct fault_row r = {
+            .id = (const char *)sqlite3_column_text(s, FT_id),
+            .rule = (const char *)sqlite3_column_text(s, FT_rule),
+            .created_ms = sqlite3_column_int64(s, FT_created_ms),
+            .seen = sqlite3_column_int64(s, FT_seen),
+            .hits = sqlite3_column_int64(s, FT_hits),
+        };
         if (fn(arg, &r) != 0)
             break;
     }
@@ -49,10 +37,7 @@ int store_fault_each(struct store *st, int (*fn)(void *arg, const struct fault_r
 
 int store_fault_set_counters(struct store *st, const char *id, long long seen, long long hits)
 {
-    sqlite3_stmt *s =
-        store_stmt(st, F_COUNTERS, "UPDATE fault SET seen = ?2, hits = ?3 WHERE id = ?1");
-    if (!s)
-        return STORE_ERROR;
+    sqlite3_stmt *s = store_stmt(st, S_FAULT_COUNTERS);
     store_bind_text(s, 1, id);
     sqlite3_bind_int64(s, 2, seen);
     sqlite3_bind_int64(s, 3, hits);
@@ -61,9 +46,7 @@ int store_fault_set_counters(struct store *st, const char *id, long long seen, l
 
 int store_fault_delete(struct store *st, const char *id)
 {
-    sqlite3_stmt *s = store_stmt(st, F_DELETE, "DELETE FROM fault WHERE id = ?1");
-    if (!s)
-        return STORE_ERROR;
+    sqlite3_stmt *s = store_stmt(st, S_FAULT_DELETE);
     store_bind_text(s, 1, id);
     int rc = store_stmt_run(s);
     if (rc == 0 && sqlite3_changes(store_db(st)) == 0)
@@ -73,10 +56,7 @@ int store_fault_delete(struct store *st, const char *id)
 
 int store_fault_clear(struct store *st, long long *deleted)
 {
-    sqlite3_stmt *s = store_stmt(st, F_CLEAR, "DELETE FROM fault");
-    if (!s)
-        return STORE_ERROR;
-    int rc = store_stmt_run(s);
+    int rc = store_stmt_run(store_stmt(st, S_FAULT_CLEAR));
     if (deleted)
         *deleted = rc == 0 ? sqlite3_changes(store_db(st)) : 0;
     return rc;
@@ -84,8 +64,5 @@ int store_fault_clear(struct store *st, long long *deleted)
 
 int store_fault_count(struct store *st, long long *out)
 {
-    sqlite3_stmt *s = store_stmt(st, F_COUNT, "SELECT count(*) FROM fault");
-    if (!s)
-        return STORE_ERROR;
-    return store_stmt_one_int(s, out);
+    return store_stmt_one_int(store_stmt(st, S_FAULT_COUNT), out);
 }

@@ -19,6 +19,7 @@ int store_fault_insert(struct store *st, const char *id, const char *rule_json,
 int store_fault_each(struct store *st, int (*fn)(void *arg, const struct fault_row *r), void *arg);
 int store_fault_set_counters(struct store *st, const char *id, long long seen, long long hits);
 int store_fault_delete(struct store *st, const char *id);
+/* Deletes every rule; *deleted (may be NULL) gets how many. */
 int store_fault_clear(struct store *st, long long *deleted);
 int store_fault_count(struct store *st, long long *out);
 

@@ -1,6 +1,6 @@
 /*
- * Shared by the files of store/ only: each file keeps its own statements in a slot
- * range of the store's statement cache, prepared once per store on first use.
+ * Shared by the files of store/ only: the statement table (store_sql.h), prepared once
+ * per connection when it opens, and the helpers every store file steps statements with.
  */
 #ifndef CAMPAIGN_STORE_INTERNAL_H
 #define CAMPAIGN_STORE_INTERNAL_H
@@ -8,26 +8,22 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "store/store_sql.h"
 
-/* Slot ranges of the extra statement cache, one per store file. */
-#define STORE_SLOTS_JOURNAL 0  /* store_journal.c: 0..63 (a statement per filter set) */
-#define STORE_SLOTS_CONTROL 64 /* store_control.c: 64..79 */
-#define STORE_SLOTS_AUTH    80 /* store_auth.c: 80..95 */
-#define STORE_SLOTS_FAULTS  96 /* store_faults.c: 96..111 */
-#define STORE_SLOTS_MAX     112
-
-/* The statement of slot, prepared from sql on first use (sql must be the same text
- * at every call for a slot). NULL when preparing failed (see store_errmsg). */
-sqlite3_stmt *store_stmt(struct store *st, int slot, const char *sql);
+/* The statement id of st, prepared when st opened (never NULL). Reset, with its bindings
+ * cleared, unless a caller is between its first step and its reset. */
+sqlite3_stmt *store_stmt(struct store *st, enum store_stmt_id id);
 
 /* The connection, for sqlite3_changes and the like. */
 sqlite3 *store_db(struct store *st);
 
-/* Steps a statement that returns no row, then resets it and clears its bindings. */
+/* Steps a statement that returns no row, then resets it and clears its bindings: 0 or a
+ * STORE_* code. */
 int store_stmt_run(sqlite3_stmt *s);
 /* Resets a statement and clears its bindings. */
 void store_stmt_done(sqlite3_stmt *s);
-/* Steps a statement that returns one integer (a count), then resets it. */
+/* Steps a statement that returns one integer (a count) into *out, then resets it. When
+ * it returns no row, *out is left as it was (store_journal_start counts on it). */
 int store_stmt_one_int(sqlite3_stmt *s, long long *out);
 /* Maps the result code of a step of s to 0 or a STORE_* code; on an error, keeps SQLite's
  * message and extended code for this thread (see store_errmsg) before anything else can

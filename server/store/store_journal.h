@@ -24,7 +24,9 @@ struct journal_filter {
     const char *tenant, *mapping, *method;
     int status; /* compared only when has_status (0 is the status of a broken transport) */
     int has_status;
-    long long limit; /* newest first when limited; 0 = all */
+    /* The newest limit matching entries (still listed oldest first); 0 = all. Applied by
+     * the caller, through store_journal_start. */
+    long long limit;
 };
 
 /* Appends an entry, then evicts the oldest beyond max entries or max_bytes bytes (what

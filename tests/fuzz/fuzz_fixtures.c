@@ -101,8 +101,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fprintf(stderr, "a valid fixture set failed to apply: %s\n", store_errmsg(store));
             abort();
         }
-        for (const cJSON *t = set.tenants->child; t; t = t->next)
-            store_mapping_each(store, t->string, recheck_mapping, NULL);
+        for (const cJSON *t = set.tenants->child; t; t = t->next) {
+            if (store_mapping_each(store, t->string, recheck_mapping, NULL) < 0) {
+                fprintf(stderr, "the mappings cannot be read back: %s\n", store_errmsg(store));
+                abort();
+            }
+        }
         fixtures_free(&set);
     }
     problems_free(&p);
