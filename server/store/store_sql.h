@@ -76,9 +76,8 @@ enum script_col { SCRIPT_COLUMNS(SC_COL, SC_COL) SC_COUNT };
 #define RQ_COL(name) RQ_##name,
 enum request_col { REQUEST_COLUMNS(RQ_COL, RQ_COL) RQ_COUNT };
 
-/* A journal entry as read. */
-#define JOURNAL_COLUMNS(C, L)                                                                      \
-    C(id)                                                                                          \
+/* What a journal entry holds, read and written alike. */
+#define JOURNAL_FIELDS(C)                                                                          \
     C(server_ms)                                                                                   \
     C(wall_ms)                                                                                     \
     C(method)                                                                                      \
@@ -93,33 +92,16 @@ enum request_col { REQUEST_COLUMNS(RQ_COL, RQ_COL) RQ_COUNT };
     C(request_body)                                                                                \
     C(response_body)                                                                               \
     C(fault)                                                                                       \
-    C(duration_ms)                                                                                 \
-    C(transport)                                                                                   \
-    L(scheme)
-#define JN_COL(name) JN_##name,
+    C(duration_ms)
+
+/* A journal entry as read. */
+#define JOURNAL_COLUMNS(C, L) C(id) JOURNAL_FIELDS(C) C(transport) L(scheme)
+#define JN_COL(name)          JN_##name,
 enum journal_col { JOURNAL_COLUMNS(JN_COL, JN_COL) JN_COUNT };
 
 /* A journal entry as written (the id is the table's; bytes is what it weighs). */
-#define JOURNAL_INSERT_COLUMNS(C, L)                                                               \
-    C(server_ms)                                                                                   \
-    C(wall_ms)                                                                                     \
-    C(method)                                                                                      \
-    C(path)                                                                                        \
-    C(query)                                                                                       \
-    C(endpoint)                                                                                    \
-    C(tenant)                                                                                      \
-    C(mapping)                                                                                     \
-    C(request_id)                                                                                  \
-    C(status)                                                                                      \
-    C(request_headers)                                                                             \
-    C(request_body)                                                                                \
-    C(response_body)                                                                               \
-    C(fault)                                                                                       \
-    C(duration_ms)                                                                                 \
-    C(bytes)                                                                                       \
-    C(transport)                                                                                   \
-    L(scheme)
-#define JI_COL(name) JI_##name,
+#define JOURNAL_INSERT_COLUMNS(C, L) JOURNAL_FIELDS(C) C(bytes) C(transport) L(scheme)
+#define JI_COL(name)                 JI_##name,
 enum journal_insert_col { JOURNAL_INSERT_COLUMNS(JI_COL, JI_COL) JI_COUNT };
 
 #define TOKEN_COLUMNS(C, L)                                                                        \
