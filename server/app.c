@@ -64,7 +64,7 @@ int app_open(struct app *app, const struct config *cfg, char *err, size_t err_si
     app->cfg = cfg;
     app->clock.mode = cfg->clock;
     pthread_mutex_init(&app->stores_lock, NULL);
-    pthread_mutex_init(&app->metrics_lock, NULL);
+    metrics_init(&app->metrics);
     /* A reset must not wait behind a steady stream of calls. */
     pthread_rwlockattr_t ra;
     pthread_rwlockattr_init(&ra);
@@ -134,7 +134,7 @@ void app_close(struct app *app)
     fixtures_free(&app->fixtures);
     pthread_key_delete(app->store_key);
     pthread_rwlock_destroy(&app->fixtures_lock);
-    pthread_mutex_destroy(&app->metrics_lock);
+    metrics_destroy(&app->metrics);
     pthread_mutex_destroy(&app->stores_lock);
     app->store = NULL;
 }
@@ -155,22 +155,6 @@ struct store *app_store(struct app *app)
     }
     pthread_setspecific(app->store_key, st);
     return st;
-}
-
-void app_metrics_count(struct app *app, const char *endpoint, int status, int faulted)
-{
-    pthread_mutex_lock(&app->metrics_lock);
-    if (faulted)
-        app->faults_applied++;
-    int i = 0;
-    while (i < app->n_metrics &&
-           (app->metrics[i].status != status || strcmp(app->metrics[i].endpoint, endpoint) != 0))
-        i++;
-    if (i < app->n_metrics)
-        app->metrics[i].count++;
-    else if (i < METRIC_ROWS)
-        app->metrics[app->n_metrics++] = (struct metric_row){endpoint, status, 1};
-    pthread_mutex_unlock(&app->metrics_lock);
 }
 
 int app_tenant_ensure(struct app *app, struct store *st, const char *name)

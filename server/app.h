@@ -15,20 +15,11 @@
 #include "clock.h"
 #include "config.h"
 #include "fixtures/fixtures.h"
+#include "metrics.h"
 #include "store/store.h"
-
-/* Calls answered, by endpoint and status (for /_mock/metrics). The set of endpoints
- * and statuses is small and fixed; 256 rows is several times what can occur. */
-#define METRIC_ROWS 256
 
 /* Database connections: one per HTTP worker, the main thread's, and a few spare. */
 #define APP_STORES_MAX (CONFIG_THREADS_MAX + 4)
-
-struct metric_row {
-    const char *endpoint; /* static route name */
-    int status;
-    long long count;
-};
 
 struct faults;
 
@@ -45,11 +36,8 @@ struct app {
      * lock. */
     struct fixture_set fixtures;
     pthread_rwlock_t fixtures_lock;
-    pthread_mutex_t metrics_lock; /* guards metrics, n_metrics, faults_applied */
-    struct metric_row metrics[METRIC_ROWS];
-    int n_metrics;
-    long long faults_applied;
-    struct faults *faults; /* the fault rules, kept parsed (faults/faults.h); owned */
+    struct metrics metrics; /* the counters of /_mock/metrics kept in memory */
+    struct faults *faults;  /* the fault rules, kept parsed (faults/faults.h); owned */
 };
 
 /* Opens the store, validates the fixtures and, on a fresh database, loads them.
@@ -69,9 +57,6 @@ int app_tenant_ensure(struct app *app, struct store *st, const char *name);
 /* This thread's database connection, opened on its first call; NULL when it cannot be
  * opened (logged). */
 struct store *app_store(struct app *app);
-
-/* Counts one answered call for /_mock/metrics (and a fault applied, when faulted). */
-void app_metrics_count(struct app *app, const char *endpoint, int status, int faulted);
 
 /* The seeded generators, whose states the meta table keeps so that a run is the same
  * on every start: APP_RNG_DRAWS draws batch ids and fault probabilities and is set back

@@ -289,18 +289,18 @@ void pipeline_dispatch(void *ctx, struct http_request *req, struct reply *rep)
         rep->close = 1;
         if (app->cfg->cors)
             cors_headers(app, rep);
-        app_metrics_count(app, req->endpoint, rep->status, 0);
+        metrics_count(&app->metrics, req->endpoint, rep->status, 0);
         return;
     }
     if (req->server_full) {
         refuse_full(app, req, rep);
         if (app->cfg->cors)
             cors_headers(app, rep);
-        app_metrics_count(app, req->endpoint, rep->status, 0);
+        metrics_count(&app->metrics, req->endpoint, rep->status, 0);
         return;
     }
     if (cors_preflight(app, req, rep)) {
-        app_metrics_count(app, req->endpoint, rep->status, 0);
+        metrics_count(&app->metrics, req->endpoint, rep->status, 0);
         return;
     }
     const struct route *route = route_or_refuse(req, rep);
@@ -332,5 +332,5 @@ void pipeline_dispatch(void *ctx, struct http_request *req, struct reply *rep)
         cors_headers(app, rep);
     rep->quiet = (flags & ROUTE_QUIET) != 0;
     int broken = rep->transport != TRANSPORT_NORMAL && rep->transport != TRANSPORT_TRUNCATE;
-    app_metrics_count(app, req->endpoint, broken ? 0 : rep->status, rep->fault_id[0] != '\0');
+    metrics_count(&app->metrics, req->endpoint, broken ? 0 : rep->status, rep->fault_id[0] != '\0');
 }

@@ -99,15 +99,8 @@ void handle_metrics_get(struct app *app, const struct http_request *req, struct 
     (void)req;
     struct jsonw w;
     jsonw_init(&w);
-    jsonw_raw(&w, "# HELP campaign_mock_requests_total Calls answered, by endpoint and "
-                  "status (0: transport broken on purpose).\n"
-                  "# TYPE campaign_mock_requests_total counter\n");
-    pthread_mutex_lock(&app->metrics_lock);
-    for (int i = 0; i < app->n_metrics; i++)
-        jsonw_rawf(&w, "campaign_mock_requests_total{endpoint=\"%s\",status=\"%d\"} %lld\n",
-                   app->metrics[i].endpoint, app->metrics[i].status, app->metrics[i].count);
-    long long faults_applied = app->faults_applied;
-    pthread_mutex_unlock(&app->metrics_lock);
+    long long faults_applied = 0;
+    metrics_write_requests(&app->metrics, &w, &faults_applied);
     long long in_progress = 0, journal = 0, evicted = 0, requests_evicted = 0, tokens = 0,
               tokens_evicted = 0, tenants = 0;
     struct journal_filter all = {0};
