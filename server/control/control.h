@@ -18,8 +18,11 @@
 
 struct jsonw;
 
-/* Returned by a transaction function that refused the call (after ctl_fail). */
-#define CTL_REFUSED 1
+/* Returned by a transaction function that refused the call (after ctl_fail). Negative,
+ * as every failure of a transaction function is (store.h's convention: 0, or a negative
+ * code), and apart from the STORE_* codes, which store_transact hands back alike. */
+#define CTL_REFUSED (-100)
+_Static_assert(CTL_REFUSED < STORE_TENANTS, "CTL_REFUSED is none of the STORE_* codes");
 
 struct ctl {
     struct app *app;
