@@ -16,7 +16,10 @@
  * store_internal.h): 0 on success, or one of these negative codes; never a count, a
  * positive value or an SQLite code (counts go through out-parameters, meaningful only on
  * success). The one exception is the value of a caller's fn that store_transact and
- * store_read hand back. STORE_NOTFOUND says that the row asked for does not exist. */
+ * store_read hand back. STORE_NOTFOUND says that the row asked for does not exist.
+ * The layers above keep the convention for their transaction functions (fn): 0, a
+ * STORE_* code, or a negative code of their own below STORE_TENANTS (CTL_REFUSED,
+ * control/control.h). Predicates return 1 or 0, and say so. */
 #define STORE_NOTFOUND   (-1)
 #define STORE_CONSTRAINT (-2) /* a uniqueness or check constraint refused the write */
 #define STORE_BUSY       (-3)
