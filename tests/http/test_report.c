@@ -107,15 +107,21 @@ static char *command_output(const char *cmd, int *status)
     return out;
 }
 
-static void test_good_then_bad(void)
+/* A server on the bundled fixtures and the docs' IMS clients (tests/docs/clients.json). */
+static int start_with_clients(struct server *s)
 {
     const char *args[] = {"--fixtures", source_path("fixtures/acs-docs.json"), "--fixtures",
                           source_path("tests/docs/clients.json"), NULL};
+    int rc = server_start(s, NULL, args);
+    CHECK(rc == 0, "server did not start");
+    return rc;
+}
+
+static void test_good_then_bad(void)
+{
     struct server s;
-    if (server_start(&s, NULL, args) < 0) {
-        CHECK(0, "server did not start");
+    if (start_with_clients(&s) < 0)
         return;
-    }
     const char *form[] = {FORM, NULL};
 
     /* A good client: one token, a trigger, polls 120 ms apart until Success. */
@@ -549,13 +555,9 @@ static void trigger_and_poll(const struct server *s, const char *tenant, long lo
  * token for each of its six calls: token-per-call, for t3 and for the whole window. */
 static void test_tenant_tokens(void)
 {
-    const char *args[] = {"--fixtures", source_path("fixtures/acs-docs.json"), "--fixtures",
-                          source_path("tests/docs/clients.json"), NULL};
     struct server s;
-    if (server_start(&s, NULL, args) < 0) {
-        CHECK(0, "server did not start");
+    if (start_with_clients(&s) < 0)
         return;
-    }
     char t[3][1200], spare[1200];
     fetch_token(&s, t[0], sizeof(t[0]));
     memcpy(t[1], t[0], sizeof(t[0]));
