@@ -48,15 +48,20 @@ const struct err_def *errors_get(enum err_code code)
     return &defs[code];
 }
 
+void errors_vformat(char *msg, size_t size, const char *fmt, va_list ap)
+{
+    vsnprintf(msg, size, fmt, ap);
+    utf8_sanitize(msg); /* a path, header or parameter echoed here may be any bytes */
+}
+
 void errors_reply(struct reply *r, enum err_code code, const char *fmt, ...)
 {
     const struct err_def *def = errors_get(code);
-    char msg[512];
+    char msg[ERRORS_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    errors_vformat(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    utf8_sanitize(msg); /* the one place every error body of ours is made */
 
     struct jsonw w;
     jsonw_init(&w);

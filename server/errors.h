@@ -7,6 +7,9 @@
 #ifndef CAMPAIGN_ERRORS_H
 #define CAMPAIGN_ERRORS_H
 
+#include <stdarg.h>
+#include <stddef.h>
+
 #include "http/reply.h"
 
 enum err_code {
@@ -51,5 +54,14 @@ const struct err_def *errors_get(enum err_code code);
 /* Fills r with the error's status and body; message is printf-formatted. */
 void errors_reply(struct reply *r, enum err_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* The longest message of an error body, in bytes with its NUL. */
+#define ERRORS_MSG_MAX 512
+
+/* Formats an error message into msg (size bytes, cut to fit) with every byte that is
+ * not part of valid UTF-8 made '?': the one rule for every message of ours, campaign's
+ * envelope and IMS's alike, which often echo what a client sent. */
+void errors_vformat(char *msg, size_t size, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 #endif

@@ -53,12 +53,11 @@ static void ims_reply_error(struct reply *rep, enum ims_error e, const char *fmt
     __attribute__((format(printf, 3, 4)));
 static void ims_reply_error(struct reply *rep, enum ims_error e, const char *fmt, ...)
 {
-    char msg[512];
+    char msg[ERRORS_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    errors_vformat(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    utf8_sanitize(msg); /* a header or parameter echoed here may be any bytes */
     struct jsonw w;
     jsonw_init(&w);
     jsonw_raw(&w, "{\"error\":");
