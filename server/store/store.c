@@ -32,16 +32,39 @@ _Static_assert(sizeof(sql_text) / sizeof(sql_text[0]) == S_COUNT, "a text per st
 
 struct store {
     sqlite3 *db;
-    sqlite3_stmt *stmt[S_COUNT]; /* every statement of store_sql.h, prepared at open */
+    sqlite3_stmt *stmt[S_COUNT]; /* the statements of store_sql.h, each prepared at its first
+                                  * use (preparing all 102 at open cost a start-up and each
+                                  * worker's first call 4 million instructions) */
+    sqlite3_stmt *failing;       /* stands in for a statement that cannot be prepared */
     struct store_shared *shared; /* owned by the first connection */
     int primary;                 /* the first connection (store_open) */
     char last_error[256];        /* why this thread's last transaction failed */
 };
 
+static _Thread_local char failure_msg[200];
+static _Thread_local int failure_code;
+
+/* A statement that prepares and always fails when stepped (SQLite's integer overflow),
+ * to stand in for one that cannot be prepared (out of memory): its caller's step then
+ * fails as any failed statement does, with the preparation's reason kept as the
+ * transaction's cause, and no caller has a NULL statement to handle. */
+#define FAILING_SQL "SELECT abs(-9223372036854775807 - 1)"
+
 sqlite3_stmt *store_stmt(struct store *st, enum store_stmt_id id)
 {
-    assert(id >= 0 && id < S_COUNT && st->stmt[id]);
-    return st->stmt[id];
+    assert(id >= 0 && id < S_COUNT);
+    if (st->stmt[id])
+        return st->stmt[id];
+    if (sqlite3_prepare_v3(st->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[id],
+                           NULL) == SQLITE_OK)
+        return st->stmt[id];
+    st->stmt[id] = NULL;
+    if (!failure_msg[0]) {
+        failure_code = sqlite3_extended_errcode(st->db);
+        snprintf(failure_msg, sizeof(failure_msg), "prepare statement %d: %s", (int)id,
+                 sqlite3_errmsg(st->db));
+    }
+    return st->failing;
 }
 
 sqlite3 *store_db(struct store *st)
@@ -255,13 +278,24 @@ void store_reclaim(struct store *st)
     pthread_mutex_unlock(&st->shared->write_lock);
 }
 
-static int prepare_all(struct store *st, char *err, size_t err_size)
+static int prepare_failing(struct store *st, char *err, size_t err_size)
+{
+    if (sqlite3_prepare_v3(st->db, FAILING_SQL, -1, SQLITE_PREPARE_PERSISTENT, &st->failing,
+                           NULL) != SQLITE_OK) {
+        snprintf(err, err_size, "prepare: %s", sqlite3_errmsg(st->db));
+        return STORE_ERROR;
+    }
+    return 0;
+}
+
+int store_check_statements(struct store *st, char *err, size_t err_size)
 {
     for (int i = 0; i < S_COUNT; i++) {
         assert(sql_text[i]);
-        if (sqlite3_prepare_v3(st->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
-                               NULL) != SQLITE_OK) {
+        if (!st->stmt[i] && sqlite3_prepare_v3(st->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                               &st->stmt[i], NULL) != SQLITE_OK) {
             snprintf(err, err_size, "prepare statement %d: %s", i, sqlite3_errmsg(st->db));
+            st->stmt[i] = NULL;
             return STORE_ERROR;
         }
     }
@@ -340,7 +374,7 @@ int store_open(struct store **out, const char *path, char *err, size_t err_size)
     if (version == 0 && exec_script(st->db, "PRAGMA auto_vacuum = INCREMENTAL", err, err_size) < 0)
         version = -1;
     if (version < 0 || file_settings(st, err, err_size) < 0 ||
-        migrate(st->db, version, err, err_size) < 0 || prepare_all(st, err, err_size) < 0)
+        migrate(st->db, version, err, err_size) < 0 || prepare_failing(st, err, err_size) < 0)
         goto fail;
     *out = st;
     return 0;
@@ -365,7 +399,7 @@ int store_open_peer(struct store **out, struct store *first, char *err, size_t e
     st->shared = first->shared;
     atomic_fetch_add(&st->shared->peers, 1);
     if (connection_open(st, err, err_size) < 0 || file_settings(st, err, err_size) < 0 ||
-        prepare_all(st, err, err_size) < 0) {
+        prepare_failing(st, err, err_size) < 0) {
         store_close(st);
         return STORE_ERROR;
     }
@@ -379,6 +413,7 @@ void store_close(struct store *st)
         return;
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(st->stmt[i]);
+    sqlite3_finalize(st->failing);
     if (st->db)
         sqlite3_close(st->db);
     struct store_shared *sh = st->shared;
@@ -397,9 +432,6 @@ void store_close(struct store *st)
 
 /* The last failure of a statement on this thread: SQLite's message and extended code,
  * read at the failing step. */
-static _Thread_local char failure_msg[200];
-static _Thread_local int failure_code;
-
 int store_fail(sqlite3_stmt *s, int rc)
 {
     switch (rc & 0xff) {
@@ -496,7 +528,7 @@ void store_col_copy(char *dst, size_t size, sqlite3_stmt *s, int col)
 /* Steps one of the core statements that returns no row. */
 static int run(struct store *st, enum store_stmt_id id)
 {
-    return store_stmt_run(st->stmt[id]);
+    return store_stmt_run(store_stmt(st, id));
 }
 
 /* Runs fn between begin and COMMIT, retrying the whole of it a few times when the
@@ -563,7 +595,7 @@ int store_read(struct store *st, int (*fn)(struct store *st, void *arg), void *a
 
 int store_meta_get(struct store *st, const char *key, long long *out)
 {
-    sqlite3_stmt *s = st->stmt[S_META_GET];
+    sqlite3_stmt *s = store_stmt(st, S_META_GET);
     store_bind_text(s, 1, key);
     int rc = sqlite3_step(s);
     int result = STORE_NOTFOUND;
@@ -579,7 +611,7 @@ int store_meta_get(struct store *st, const char *key, long long *out)
 
 int store_meta_set(struct store *st, const char *key, long long value)
 {
-    sqlite3_stmt *s = st->stmt[S_META_SET];
+    sqlite3_stmt *s = store_stmt(st, S_META_SET);
     store_bind_text(s, 1, key);
     sqlite3_bind_int64(s, 2, value);
     return run(st, S_META_SET);
@@ -587,7 +619,7 @@ int store_meta_set(struct store *st, const char *key, long long value)
 
 int store_tenant_get(struct store *st, const char *name, char **fixture_out)
 {
-    sqlite3_stmt *s = st->stmt[S_TENANT_GET];
+    sqlite3_stmt *s = store_stmt(st, S_TENANT_GET);
     store_bind_text(s, 1, name);
     int rc = sqlite3_step(s);
     int result = STORE_NOTFOUND;
@@ -608,7 +640,7 @@ int store_tenant_get(struct store *st, const char *name, char **fixture_out)
 
 int store_tenant_put(struct store *st, const char *name, const char *fixture_json)
 {
-    sqlite3_stmt *s = st->stmt[S_TENANT_PUT];
+    sqlite3_stmt *s = store_stmt(st, S_TENANT_PUT);
     store_bind_text(s, 1, name);
     store_bind_text(s, 2, fixture_json);
     return run(st, S_TENANT_PUT);
@@ -616,7 +648,7 @@ int store_tenant_put(struct store *st, const char *name, const char *fixture_jso
 
 int store_tenant_delete(struct store *st, const char *name)
 {
-    sqlite3_stmt *s = st->stmt[S_TENANT_DELETE];
+    sqlite3_stmt *s = store_stmt(st, S_TENANT_DELETE);
     store_bind_text(s, 1, name);
     int rc = run(st, S_TENANT_DELETE);
     if (rc == 0 && sqlite3_changes(st->db) == 0)
@@ -626,7 +658,7 @@ int store_tenant_delete(struct store *st, const char *name)
 
 int store_tenant_each(struct store *st, int (*fn)(void *arg, const char *name), void *arg)
 {
-    sqlite3_stmt *s = st->stmt[S_TENANT_EACH];
+    sqlite3_stmt *s = store_stmt(st, S_TENANT_EACH);
     int rc, result = 0;
     char name[MODEL_NAME_MAX + 1];
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -671,7 +703,7 @@ static void read_mapping(sqlite3_stmt *s, struct model_mapping *m)
 int store_mapping_get(struct store *st, const char *tenant, const char *id,
                       struct model_mapping *out)
 {
-    sqlite3_stmt *s = st->stmt[S_MAPPING_GET];
+    sqlite3_stmt *s = store_stmt(st, S_MAPPING_GET);
     store_bind_text(s, 1, tenant);
     store_bind_text(s, 2, id);
     int rc = sqlite3_step(s);
@@ -688,7 +720,7 @@ int store_mapping_get(struct store *st, const char *tenant, const char *id,
 
 int store_mapping_put(struct store *st, const struct model_mapping *m)
 {
-    sqlite3_stmt *s = st->stmt[S_MAPPING_PUT];
+    sqlite3_stmt *s = store_stmt(st, S_MAPPING_PUT);
     /* ?N is the column of position N - 1 (see S_MAPPING_PUT). */
     store_bind_text(s, MP_tenant + 1, m->tenant);
     store_bind_text(s, MP_id + 1, m->id);
@@ -708,7 +740,7 @@ int store_mapping_put(struct store *st, const struct model_mapping *m)
 
 int store_mapping_delete(struct store *st, const char *tenant, const char *id)
 {
-    sqlite3_stmt *s = st->stmt[S_MAPPING_DELETE];
+    sqlite3_stmt *s = store_stmt(st, S_MAPPING_DELETE);
     store_bind_text(s, 1, tenant);
     store_bind_text(s, 2, id);
     int rc = run(st, S_MAPPING_DELETE);
@@ -720,7 +752,7 @@ int store_mapping_delete(struct store *st, const char *tenant, const char *id)
 int store_mapping_set_changed(struct store *st, const char *tenant, const char *id,
                               long long changed)
 {
-    sqlite3_stmt *s = st->stmt[S_MAPPING_SET_CHANGED];
+    sqlite3_stmt *s = store_stmt(st, S_MAPPING_SET_CHANGED);
     store_bind_text(s, 1, tenant);
     store_bind_text(s, 2, id);
     sqlite3_bind_int64(s, 3, changed);
@@ -733,7 +765,7 @@ int store_mapping_set_changed(struct store *st, const char *tenant, const char *
 int store_mapping_each(struct store *st, const char *tenant,
                        int (*fn)(void *arg, const struct model_mapping *m), void *arg)
 {
-    sqlite3_stmt *s = st->stmt[S_MAPPING_EACH];
+    sqlite3_stmt *s = store_stmt(st, S_MAPPING_EACH);
     store_bind_text(s, 1, tenant);
     int rc, result = 0;
     struct model_mapping m;
@@ -750,7 +782,7 @@ int store_mapping_each(struct store *st, const char *tenant,
 
 int store_script_clear(struct store *st, const char *tenant, const char *mapping)
 {
-    sqlite3_stmt *s = st->stmt[S_SCRIPT_CLEAR];
+    sqlite3_stmt *s = store_stmt(st, S_SCRIPT_CLEAR);
     store_bind_text(s, 1, tenant);
     store_bind_text(s, 2, mapping);
     return run(st, S_SCRIPT_CLEAR);
@@ -759,7 +791,7 @@ int store_script_clear(struct store *st, const char *tenant, const char *mapping
 int store_script_append(struct store *st, const char *tenant, const char *mapping,
                         const struct model_step *step)
 {
-    sqlite3_stmt *s = st->stmt[S_SCRIPT_APPEND];
+    sqlite3_stmt *s = store_stmt(st, S_SCRIPT_APPEND);
     store_bind_text(s, 1, tenant);
     store_bind_text(s, 2, mapping);
     store_bind_text(s, 3, model_outcome_name(step->outcome));
@@ -787,7 +819,7 @@ static void read_step(sqlite3_stmt *s, struct model_step *out)
 int store_script_pop(struct store *st, const char *tenant, const char *mapping,
                      struct model_step *out)
 {
-    sqlite3_stmt *s = st->stmt[S_SCRIPT_FIRST];
+    sqlite3_stmt *s = store_stmt(st, S_SCRIPT_FIRST);
     store_bind_text(s, 1, tenant);
     store_bind_text(s, 2, mapping);
     int rc = sqlite3_step(s);
@@ -798,7 +830,7 @@ int store_script_pop(struct store *st, const char *tenant, const char *mapping,
     long long pos = sqlite3_column_int64(s, SC_pos);
     read_step(s, out);
     store_stmt_done(s);
-    sqlite3_stmt *d = st->stmt[S_SCRIPT_DELETE];
+    sqlite3_stmt *d = store_stmt(st, S_SCRIPT_DELETE);
     store_bind_text(d, 1, tenant);
     store_bind_text(d, 2, mapping);
     sqlite3_bind_int64(d, 3, pos);
@@ -808,7 +840,7 @@ int store_script_pop(struct store *st, const char *tenant, const char *mapping,
 int store_script_each(struct store *st, const char *tenant, const char *mapping,
                       int (*fn)(void *arg, const struct model_step *step), void *arg)
 {
-    sqlite3_stmt *s = st->stmt[S_SCRIPT_EACH];
+    sqlite3_stmt *s = store_stmt(st, S_SCRIPT_EACH);
     store_bind_text(s, 1, tenant);
     store_bind_text(s, 2, mapping);
     int rc, result = 0;
@@ -875,13 +907,13 @@ static void read_request(sqlite3_stmt *s, struct model_request *r)
 
 int store_request_insert(struct store *st, const struct model_request *r)
 {
-    bind_request(st->stmt[S_REQUEST_INSERT], r);
+    bind_request(store_stmt(st, S_REQUEST_INSERT), r);
     return run(st, S_REQUEST_INSERT);
 }
 
 int store_request_evict(struct store *st, long long upto, long long *evicted)
 {
-    sqlite3_bind_int64(st->stmt[S_REQUEST_EVICT], 1, upto);
+    sqlite3_bind_int64(store_stmt(st, S_REQUEST_EVICT), 1, upto);
     int rc = run(st, S_REQUEST_EVICT);
     *evicted = rc == 0 ? sqlite3_changes(st->db) : 0;
     return rc;
@@ -889,7 +921,7 @@ int store_request_evict(struct store *st, long long upto, long long *evicted)
 
 static int request_one(struct store *st, enum store_stmt_id id, struct model_request *out)
 {
-    sqlite3_stmt *s = st->stmt[id];
+    sqlite3_stmt *s = store_stmt(st, id);
     int rc = sqlite3_step(s);
     int result = STORE_NOTFOUND;
     if (rc == SQLITE_ROW) {
@@ -904,21 +936,21 @@ static int request_one(struct store *st, enum store_stmt_id id, struct model_req
 
 int store_request_get(struct store *st, long long id, struct model_request *out)
 {
-    sqlite3_bind_int64(st->stmt[S_REQUEST_GET], 1, id);
+    sqlite3_bind_int64(store_stmt(st, S_REQUEST_GET), 1, id);
     return request_one(st, S_REQUEST_GET, out);
 }
 
 int store_request_in_progress(struct store *st, const char *tenant, const char *mapping,
                               struct model_request *out)
 {
-    store_bind_text(st->stmt[S_REQUEST_IN_PROGRESS], 1, tenant);
-    store_bind_text(st->stmt[S_REQUEST_IN_PROGRESS], 2, mapping);
+    store_bind_text(store_stmt(st, S_REQUEST_IN_PROGRESS), 1, tenant);
+    store_bind_text(store_stmt(st, S_REQUEST_IN_PROGRESS), 2, mapping);
     return request_one(st, S_REQUEST_IN_PROGRESS, out);
 }
 
 int store_request_update(struct store *st, const struct model_request *r)
 {
-    bind_request(st->stmt[S_REQUEST_UPDATE], r);
+    bind_request(store_stmt(st, S_REQUEST_UPDATE), r);
     int rc = run(st, S_REQUEST_UPDATE);
     if (rc == 0 && sqlite3_changes(st->db) == 0)
         return STORE_NOTFOUND;
@@ -949,7 +981,7 @@ static int step_requests(sqlite3_stmt *s, int (*fn)(void *arg, const struct mode
 int store_request_counts(struct store *st, const char *tenant, const char *mapping,
                          long long counts[MODEL_STATUS_COUNT])
 {
-    sqlite3_stmt *s = st->stmt[S_REQUEST_COUNTS];
+    sqlite3_stmt *s = store_stmt(st, S_REQUEST_COUNTS);
     store_bind_text(s, 1, tenant);
     store_bind_text(s, 2, mapping);
     for (int i = 0; i < MODEL_STATUS_COUNT; i++)
@@ -971,9 +1003,9 @@ int store_request_page(struct store *st, const char *tenant, const char *mapping
                        int (*fn)(void *arg, const struct model_request *r), void *arg, int *n)
 {
     sqlite3_stmt *s =
-        st->stmt[in_progress_only
-                     ? (mapping ? S_REQUEST_PAGE_MAPPING_IN_PROGRESS : S_REQUEST_PAGE_IN_PROGRESS)
-                     : (mapping ? S_REQUEST_PAGE_MAPPING : S_REQUEST_PAGE)];
+        store_stmt(st, in_progress_only ? (mapping ? S_REQUEST_PAGE_MAPPING_IN_PROGRESS
+                                                   : S_REQUEST_PAGE_IN_PROGRESS)
+                                        : (mapping ? S_REQUEST_PAGE_MAPPING : S_REQUEST_PAGE));
     store_bind_text(s, 1, tenant);
     if (mapping)
         store_bind_text(s, 2, mapping);
@@ -985,7 +1017,7 @@ int store_request_page(struct store *st, const char *tenant, const char *mapping
 int store_request_total(struct store *st, const char *tenant, const char *mapping,
                         const char *status, long long *out)
 {
-    sqlite3_stmt *s = st->stmt[S_REQUEST_TOTAL];
+    sqlite3_stmt *s = store_stmt(st, S_REQUEST_TOTAL);
     store_bind_text(s, 1, tenant);
     store_bind_text(s, 2, mapping);
     store_bind_text(s, 3, status);
@@ -994,5 +1026,5 @@ int store_request_total(struct store *st, const char *tenant, const char *mappin
 
 int store_request_count_in_progress(struct store *st, long long *out)
 {
-    return store_stmt_one_int(st->stmt[S_REQUEST_COUNT_IN_PROGRESS], out);
+    return store_stmt_one_int(store_stmt(st, S_REQUEST_COUNT_IN_PROGRESS), out);
 }

@@ -1,6 +1,7 @@
 /*
- * Shared by the files of store/ only: the statement table (store_sql.h), prepared once
- * per connection when it opens, and the helpers every store file steps statements with.
+ * Shared by the files of store/ only: the statement table (store_sql.h), each prepared
+ * once per connection at its first use, and the helpers every store file steps
+ * statements with.
  */
 #ifndef CAMPAIGN_STORE_INTERNAL_H
 #define CAMPAIGN_STORE_INTERNAL_H
@@ -10,8 +11,10 @@
 #include "store/store.h"
 #include "store/store_sql.h"
 
-/* The statement id of st, prepared when st opened (never NULL). Reset, with its bindings
- * cleared, unless a caller is between its first step and its reset. */
+/* The statement id of st, prepared at its first use; never NULL: a statement that cannot
+ * be prepared (out of memory) is answered by one whose step fails, with the reason kept
+ * as the transaction's cause. Reset, with its bindings cleared, unless a caller is
+ * between its first step and its reset. */
 sqlite3_stmt *store_stmt(struct store *st, enum store_stmt_id id);
 
 /* The connection, for sqlite3_changes and the like. */

@@ -16,6 +16,7 @@
 #include "check.h"
 #include "embedded.h"
 #include "store/store.h"
+#include "store/store_auth.h"
 #include "store/store_internal.h"
 
 CHECK_DEFINE_COUNTERS;
@@ -803,6 +804,41 @@ static void test_refused_files(int migrations)
     rmdir(dir);
 }
 
+/* Statements are prepared at their first use, not at open: each of the table prepares
+ * (on a first connection and a peer), and one that cannot be prepared fails its call
+ * with the reason, as any failed statement does, and never hands a caller NULL. */
+static void test_statements(void)
+{
+    struct store *st = NULL, *peer = NULL;
+    char err[256] = "";
+    CHECK(store_open(&st, ":memory:", err, sizeof(err)) == 0, "store_open: %s", err);
+    if (!st)
+        return;
+    CHECK(store_check_statements(st, err, sizeof(err)) == 0, "the table prepares: %s", err);
+    CHECK(store_open_peer(&peer, st, err, sizeof(err)) == 0, "store_open_peer: %s", err);
+    if (peer)
+        CHECK(store_check_statements(peer, err, sizeof(err)) == 0, "on a peer: %s", err);
+    store_close(peer);
+    store_close(st);
+
+    /* A table gone before its statements' first use: the call fails, the reason kept. */
+    st = NULL;
+    CHECK_INT(store_open(&st, ":memory:", NULL, 0), 0);
+    if (!st)
+        return;
+    CHECK_INT(sqlite3_exec(store_db(st), "DROP TABLE ims_token", NULL, NULL, NULL), SQLITE_OK);
+    long long n = 42;
+    CHECK_INT(store_token_count(st, &n), STORE_ERROR);
+    CHECK_INT(n, 42);
+    CHECK(store_check_statements(st, err, sizeof(err)) == STORE_ERROR &&
+              strstr(err, "no such table: ims_token"),
+          "check names the statement: %s", err);
+    /* The connection serves on: another statement still prepares and runs. */
+    CHECK_INT(store_tenant_put(st, "still", "{}"), 0);
+    CHECK_INT(store_tenant_get(st, "still", NULL), 0);
+    store_close(st);
+}
+
 int main(void)
 {
     int files = count_migration_files();
@@ -821,5 +857,6 @@ int main(void)
     CHECK_INT(store_fail(NULL, SQLITE_MISUSE), STORE_ERROR);
     CHECK_INT(store_fail(NULL, SQLITE_DONE), 0);
     test_file(files);
+    test_statements();
     return test_report();
 }
