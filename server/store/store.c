@@ -1,7 +1,8 @@
 /*
- * SQLite store. Statements live in one table (store_sql.h), prepared once at open;
- * each public function binds parameters (never formats them into SQL), steps, copies
- * what it read into caller memory and resets the statement before returning.
+ * SQLite store. Statements live in one table (store_sql.h), each prepared once per
+ * connection, at its first use; each public function binds parameters (never formats
+ * them into SQL), steps, copies what it read into caller memory and resets the
+ * statement before returning.
  */
 #include "store/store.h"
 
