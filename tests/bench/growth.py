@@ -194,6 +194,17 @@ def trigger(port, mapping, tenant=TENANT, conn=None, body=None, headers=None):
     return status, data
 
 
+def polled_request(port):
+    """Mapping NOW of the bench's tenant, and the id of a request of it, for the pollers."""
+    call_json(port, "PUT", "/_mock/tenants/%s/mappings/NOW" % TENANT, MAPPING_NOW)
+    _, data = trigger(port, "NOW")
+    return json.loads(data)["requestId"]
+
+
+def journal_count(port):
+    return json.loads(call(port, "GET", "/_mock/journal/count")[1])["count"]
+
+
 # --- the pollers ---------------------------------------------------------------------------
 
 def poller_main(port, path, pause_s, timeout_s, pipe):
@@ -633,9 +644,7 @@ def phase_journal(a, workdir, results):
     extra = {}
     try:
         port = b.srv.port
-        call_json(port, "PUT", "/_mock/tenants/%s/mappings/NOW" % TENANT, MAPPING_NOW)
-        _, data = trigger(port, "NOW")
-        poll_id = json.loads(data)["requestId"]
+        poll_id = polled_request(port)
         # Entries of about 25 KiB: a 16 KiB body (kept whole) and about 8 KiB of headers.
         body = b'{"fill":"' + b"x" * (16 * 1024 - 11) + b'"}'
         big = {"X-Fill-%d" % i: "v" * 1000 for i in range(8)}
@@ -651,7 +660,7 @@ def phase_journal(a, workdir, results):
                     raise RuntimeError("fill trigger: HTTP %d" % st)
                 sent += 1
             evicted = metric(port, "campaign_mock_journal_evicted_total") or 0
-            count = json.loads(call(port, "GET", "/_mock/journal/count")[1])["count"]
+            count = journal_count(port)
             if evicted > count:
                 break
         conn.close()
@@ -661,7 +670,7 @@ def phase_journal(a, workdir, results):
             trigger(port, "NOW", tenant="rare")
         extra.update({
             "fill_calls": sent, "fill_s": time.monotonic() - t,
-            "journal_entries": json.loads(call(port, "GET", "/_mock/journal/count")[1])["count"],
+            "journal_entries": journal_count(port),
             "journal_bytes": metric(port, "campaign_mock_journal_bytes"),
             "journal_evicted": metric(port, "campaign_mock_journal_evicted_total"),
             "rss_after_fill_mb": mb(proc_status_kb(b.srv.pid, "VmRSS")),
@@ -683,8 +692,7 @@ def phase_journal(a, workdir, results):
         b.read("GET", "/_mock/journal/count?tenant=rare")
         b.read("GET", "/_mock/journal/count?status=404")
         b.read("GET", "/_mock/metrics")
-        extra["journal_entries_at_end"] = json.loads(
-            call(port, "GET", "/_mock/journal/count")[1])["count"]
+        extra["journal_entries_at_end"] = journal_count(port)
         extra["journal_bytes_at_end"] = metric(port, "campaign_mock_journal_bytes")
         extra["rss_at_end_mb"] = mb(proc_status_kb(b.srv.pid, "VmRSS"))
     finally:
@@ -699,9 +707,7 @@ def phase_tenants(a, workdir, results):
     extra = {}
     try:
         port = b.srv.port
-        call_json(port, "PUT", "/_mock/tenants/%s/mappings/NOW" % TENANT, MAPPING_NOW)
-        _, data = trigger(port, "NOW")
-        poll_id = json.loads(data)["requestId"]
+        poll_id = polled_request(port)
         conn = http.client.HTTPConnection(HOST, port, timeout=60)
         t = time.monotonic()
         codes = {}

@@ -59,6 +59,17 @@ static void rules_of(const cJSON *doc, char *out, size_t size)
     }
 }
 
+/* GET query's report, after checking that its findings' rules are exactly want
+ * (rules_of's form); the caller deletes it. */
+static cJSON *report_rules(const struct server *s, const char *query, const char *want)
+{
+    cJSON *doc = report(s, query);
+    char rules[512];
+    rules_of(doc, rules, sizeof(rules));
+    CHECK(strcmp(rules, want) == 0, "%s: rules \"%s\", expected \"%s\"", query, rules, want);
+    return doc;
+}
+
 static long long seen(const cJSON *doc, const char *answer)
 {
     for (const cJSON *a = json_at(doc, "coverage.answers")->child; a; a = a->next) {
@@ -130,10 +141,7 @@ static void test_good_then_bad(void)
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200); /* In Progress */
     harness_sleep_ms(120);
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3520", NULL, auth), 200); /* Success */
-    cJSON *good = report(&s, "/_mock/report?pollIntervalMs=100");
-    char rules[512];
-    rules_of(good, rules, sizeof(rules));
-    CHECK_STR(rules, "");
+    cJSON *good = report_rules(&s, "/_mock/report?pollIntervalMs=100", "");
     CHECK_INT(seen(good, "trigger.submitted"), 1);
     CHECK_INT(seen(good, "status.in-progress"), 1);
     CHECK_INT(seen(good, "status.success"), 1);
@@ -146,9 +154,7 @@ static void test_good_then_bad(void)
     CHECK_INT(json_int(good, "summary.answersNotSeen"), 22);
     cJSON_Delete(good);
     /* The same client, at the default interval of 1 s: its polls were too fast. */
-    cJSON *strict_interval = report(&s, "/_mock/report");
-    rules_of(strict_interval, rules, sizeof(rules));
-    CHECK_STR(rules, "poll-too-fast");
+    cJSON *strict_interval = report_rules(&s, "/_mock/report", "poll-too-fast");
     cJSON_Delete(strict_interval);
 
     /* A new window: nothing in it yet. */
@@ -185,11 +191,10 @@ static void test_good_then_bad(void)
     response_free(&f);
     CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 429);
     CHECK_INT(call(&s, "POST", XDM44, NULL, auth), 200); /* before its Retry-After: 1 */
-    cJSON *bad = report(&s, "/_mock/report?pollIntervalMs=100");
-    rules_of(bad, rules, sizeof(rules));
-    CHECK_STR(rules, "poll-too-fast,retry-before-retry-after,retry-after-client-error,"
-                     "trigger-loop,abandoned-request,poll-after-end,foreign-request-id,"
-                     "missing-auth-headers,body-on-get,ims-content-type");
+    cJSON *bad = report_rules(&s, "/_mock/report?pollIntervalMs=100",
+                              "poll-too-fast,retry-before-retry-after,retry-after-client-error,"
+                              "trigger-loop,abandoned-request,poll-after-end,foreign-request-id,"
+                              "missing-auth-headers,body-on-get,ims-content-type");
     /* The window's entries, from 5: 5 the JSON token call, 6-7 tokens, 8 trigger 3521, 9-10
      * already in progress, 11-13 polls (In Progress, Success, Success), 14 the foreign
      * poll, 15-16 the 400s, 17 the poll with a body, 18 the call without headers, 19
@@ -291,9 +296,7 @@ static void test_good_then_bad(void)
         CHECK_INT(call(&s, "GET", XDM44 "?requestId=3523", NULL, auth), 200);
         harness_sleep_ms(120);
     }
-    cJSON *tokens = report(&s, "/_mock/report?pollIntervalMs=100");
-    rules_of(tokens, rules, sizeof(rules));
-    CHECK_STR(rules, "token-per-call");
+    cJSON *tokens = report_rules(&s, "/_mock/report?pollIntervalMs=100", "token-per-call");
     cJSON_Delete(tokens);
 
     CHECK_CALL(&s, "GET", "/_mock/report?since=-1", NULL, 400,
@@ -326,10 +329,7 @@ static void test_strict_and_evicted(void)
     const char *made_up[] = {"Authorization: Bearer made-up", "X-Api-Key: my-client-id", NULL};
     for (int i = 0; i < 5; i++)
         CHECK_INT(call(&s, "GET", XDM44 "?requestId=1", NULL, made_up), 401);
-    cJSON *doc = report(&s, "/_mock/report");
-    char rules[256];
-    rules_of(doc, rules, sizeof(rules));
-    CHECK_STR(rules, "invalid-token");
+    cJSON *doc = report_rules(&s, "/_mock/report", "invalid-token");
     CHECK_INT(json_int(doc, "window.entries"), 3);
     CHECK(cJSON_IsFalse(json_at(doc, "window.complete")), "entries 1 and 2 were evicted");
     CHECK_INT(json_int(doc, "window.completeFrom"), 3);
@@ -433,10 +433,7 @@ static void test_manual_clock_recipe(void)
     CHECK_INT(r.status, 200);
     response_free(&r);
     CHECK_INT(call(&s, "GET", SLOW "?requestId=3520", NULL, auth), 200);
-    cJSON *doc = report(&s, "/_mock/report");
-    char rules[256];
-    rules_of(doc, rules, sizeof(rules));
-    CHECK_STR(rules, "");
+    cJSON *doc = report_rules(&s, "/_mock/report", "");
     CHECK_INT(seen(doc, "status.success"), 1);
     cJSON_Delete(doc);
     /* A second request polled as a client polls: a second of wall time apart, the
@@ -445,16 +442,12 @@ static void test_manual_clock_recipe(void)
     CHECK_INT(call(&s, "GET", SLOW "?requestId=3521", NULL, auth), 200);
     harness_sleep_ms(1100);
     CHECK_INT(call(&s, "GET", SLOW "?requestId=3521", NULL, auth), 200);
-    doc = report(&s, "/_mock/report");
-    rules_of(doc, rules, sizeof(rules));
-    CHECK_STR(rules, "");
+    doc = report_rules(&s, "/_mock/report", "");
     cJSON_Delete(doc);
     /* Polling again at once, on neither clock apart: too fast (and after the end: the
      * default step answered Success to the second poll). */
     CHECK_INT(call(&s, "GET", SLOW "?requestId=3521", NULL, auth), 200);
-    doc = report(&s, "/_mock/report");
-    rules_of(doc, rules, sizeof(rules));
-    CHECK_STR(rules, "poll-too-fast,poll-after-end");
+    doc = report_rules(&s, "/_mock/report", "poll-too-fast,poll-after-end");
     cJSON_Delete(doc);
 #undef SLOW
     CHECK_INT(server_stop(&s), 0);
@@ -493,10 +486,8 @@ static void test_retries_and_loops(void)
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3522", NULL, auth), 200); /* 15 */
     harness_sleep_ms(20);
     CHECK_INT(call(&s, "GET", XDM44 "?requestId=3522", NULL, auth), 200); /* 16: Success */
-    cJSON *doc = report(&s, "/_mock/report?pollIntervalMs=10");
-    char rules[256];
-    rules_of(doc, rules, sizeof(rules));
-    CHECK_STR(rules, "retry-after-client-error,trigger-loop,missing-auth-headers");
+    cJSON *doc = report_rules(&s, "/_mock/report?pollIntervalMs=10",
+                              "retry-after-client-error,trigger-loop,missing-auth-headers");
     static const struct {
         const char *path, *entries;
     } expected[] = {
@@ -580,11 +571,7 @@ static void test_tenant_tokens(void)
         {"/_mock/report?pollIntervalMs=1", "token-per-call", 20}, /* 8 tokens, 12 calls */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        cJSON *doc = report(&s, cases[i].query);
-        char rules[256];
-        rules_of(doc, rules, sizeof(rules));
-        CHECK(strcmp(rules, cases[i].rules) == 0, "%s: \"%s\", expected \"%s\"", cases[i].query,
-              rules, cases[i].rules);
+        cJSON *doc = report_rules(&s, cases[i].query, cases[i].rules);
         CHECK_INT(json_int(doc, "window.entries"), cases[i].entries);
         cJSON_Delete(doc);
     }
